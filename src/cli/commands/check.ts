@@ -1,0 +1,89 @@
+import { KmssigError } from '../../errors.js';
+import { fetchNotes, remoteNotesRef } from '../../git/notes.js';
+import type { Repo } from '../../git/repo.js';
+import { check } from '../../usecases/check.js';
+import { loadNotes } from '../../usecases/notesView.js';
+import type { Session } from '../../usecases/session.js';
+import { messages } from '../../messages.js';
+import { stringOption, type CommandSpec } from '../args.js';
+import { toGithub } from '../format/github.js';
+import { printHuman } from '../format/human.js';
+import { toJson } from '../format/json.js';
+import { createOutput, type Io, type Output } from '../io.js';
+import { kmsOptions } from '../kmsOptions.js';
+import { openProject, sessionFromFlags } from '../project.js';
+
+export const spec: CommandSpec = {
+  name: 'check',
+  usage: 'kmssig check [--rev <rev> | --worktree] [--allow-local] [--key <arn>]... [--ref <pattern>]... [--format human|json|github]',
+  summary: 'Verify the release files of a revision (default HEAD) against its nearest signed commit. Strict: every listed file must be signed. The CI gate.',
+  options: {
+    rev: { type: 'string', value: 'rev', help: 'the revision to verify (default HEAD)' },
+    worktree: { type: 'boolean', help: 'verify the files on disk instead of the tree of the revision' },
+    'allow-local': { type: 'boolean', help: 'exempt commits not reachable from any remote-tracking ref (your unpushed work)' },
+    key: { type: 'string', multiple: true, value: 'arn', help: 'allowed key ARN; overrides verify.keys' },
+    ref: { type: 'string', multiple: true, value: 'pattern', help: 'allowed branch/tag pattern; overrides verify.refs' },
+    format: { type: 'string', value: 'human|json|github', help: 'output format (default human)' },
+    'no-fetch': { type: 'boolean', help: 'do not fetch notes or deepen a shallow clone' },
+    'no-cache': { type: 'boolean', help: 'do not use or fill the caches in the git directory' },
+    remote: { type: 'string', value: 'name', help: 'remote to fetch notes from (default origin, or the only remote)' },
+    ...kmsOptions,
+  },
+  notes: ['Exit codes: 0 pass, 1 fail, 2 usage or configuration error, 3 could not verify (KMS, network, git, shallow history).'],
+};
+
+const FORMATS = ['human', 'json', 'github'];
+const DEEPEN_STEPS = [50, 200, 1000];
+
+export async function run(values: Record<string, unknown>, _positionals: string[], io: Io): Promise<number> {
+  const format = stringOption(values, 'format') ?? 'human';
+  if (!FORMATS.includes(format)) throw new KmssigError('USAGE', messages.usage(`--format must be one of ${FORMATS.join(', ')}`, 'check'));
+  if (values.worktree && values['allow-local']) throw new KmssigError('USAGE', messages.usage('--worktree is strict and cannot be combined with --allow-local', 'check'));
+  const out = createOutput(io);
+  const { repo, loaded } = await openProject(io);
+  const rev = stringOption(values, 'rev') ?? 'HEAD';
+  const commit = await repo.commitOf(rev);
+  const fetch = values['no-fetch'] !== true;
+  const remote = fetch ? await pickRemote(repo, stringOption(values, 'remote')) : undefined;
+  if (remote) await fetchNotesOnce(repo, remote, out);
+
+  const session = await sessionFromFlags(repo, loaded, values, io);
+  const report = await checkDeepening(session, { commit, worktree: values.worktree === true, allowLocal: values['allow-local'] === true }, remote, out);
+
+  if (format === 'json') io.stdout.write(toJson(report, session.policy, rev) + '\n');
+  else if (format === 'github') io.stdout.write(toGithub(report) + '\n');
+  else printHuman(report, out, `${values.worktree ? 'working tree at ' : ''}${rev} (${commit.slice(0, 12)})`);
+  return report.status === 'fail' ? 1 : 0;
+}
+
+async function pickRemote(repo: Repo, given: string | undefined): Promise<string | undefined> {
+  if (given) return given;
+  const remotes = await repo.remotes();
+  return remotes.includes('origin') ? 'origin' : remotes.length === 1 ? remotes[0] : undefined;
+}
+
+/** A fresh CI clone has no notes: fetch the remote's once, touching no other ref. */
+async function fetchNotesOnce(repo: Repo, remote: string, out: Output): Promise<void> {
+  if (await repo.git.maybe(['rev-parse', '--verify', '--quiet', remoteNotesRef(remote)])) return;
+  try {
+    const found = await fetchNotes(repo, remote);
+    out.info(found ? `ℹ fetched signatures (refs/notes/kmssig) from ${remote}` : `ℹ ${remote} has no signatures (refs/notes/kmssig) yet`);
+  } catch (error) {
+    out.warn(`⚠ could not fetch signatures from ${remote}: ${(error as Error).message}; verifying with the notes at hand`);
+  }
+}
+
+/** A shallow clone that ends before the signed commit is deepened step by step, never passed. */
+async function checkDeepening(session: Session, options: Parameters<typeof check>[1], remote: string | undefined, out: Output) {
+  for (let step = 0; ; step++) {
+    try {
+      return await check(session, options);
+    } catch (error) {
+      const shallow = error instanceof KmssigError && error.code === 'HISTORY' && (await session.repo.isShallow());
+      if (!shallow || !remote || step >= DEEPEN_STEPS.length) throw error;
+      out.info(`ℹ shallow clone: fetching ${DEEPEN_STEPS[step]} more commits of history from ${remote}`);
+      await session.repo.git.bytes(['fetch', '--quiet', '--no-tags', `--deepen=${DEEPEN_STEPS[step]}`, remote]);
+      session.notes = await loadNotes(session.repo);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { KmssigError } from '../../errors.js';
+import { isLocalKeyId } from '../../kms/localKey.js';
+import { messages } from '../../messages.js';
+import { parseRef, signRelease, type SignRef } from '../../usecases/signRelease.js';
+import type { Repo } from '../../git/repo.js';
+import { stringOption } from '../args.js';
+import { createOutput, type Io } from '../io.js';
+import { openProject, sessionFromFlags } from '../project.js';
+
+/** `kmssig sign` without positionals: one record for the listed files of --rev, for --ref. */
+export async function run(values: Record<string, unknown>, io: Io): Promise<number> {
+  const out = createOutput(io);
+  const { repo, loaded } = await openProject(io);
+  const commit = await repo.commitOf(stringOption(values, 'rev') ?? 'HEAD');
+  const ref = await refToSign(repo, stringOption(values, 'ref'), commit);
+  const session = await sessionFromFlags(repo, loaded, { ...values, ref: undefined }, io);
+  if (isLocalKeyId(loaded.config.keyId)) out.warn(messages.localKeyWarning(loaded.config.keyId));
+  const [outcome] = await signRelease(session, [{ commit, ref }]);
+  const files = Object.keys(outcome!.record.files).length;
+  out.result(outcome!.signed ? `signed ${files} release files at ${commit.slice(0, 12)} for ${ref.kind} ${ref.name} with ${outcome!.record.keyId}` : `already signed: ${commit.slice(0, 12)} for ${ref.kind} ${ref.name} (nothing to do)`);
+  return 0;
+}
+
+/** --ref, else the current branch; on a detached HEAD the one tag that points at the commit. */
+async function refToSign(repo: Repo, given: string | undefined, commit: string): Promise<SignRef> {
+  if (given) {
+    const exists = async (name: string) => (await repo.git.maybe(['show-ref', '--verify', '--quiet', name])) !== undefined;
+    let full = given.startsWith('refs/') ? given : `refs/heads/${given}`;
+    if (!given.startsWith('refs/') && !(await exists(full)) && (await exists(`refs/tags/${given}`))) full = `refs/tags/${given}`;
+    const ref = parseRef(full);
+    if (!ref) throw new KmssigError('USAGE', messages.badRef(given));
+    return ref;
+  }
+  const branch = await repo.currentBranch();
+  if (branch) return parseRef(branch)!;
+  const tags = await repo.tagsAt(commit);
+  if (tags.length === 1) return parseRef(tags[0]!)!;
+  throw new KmssigError('USAGE', messages.detachedNoRef());
+}

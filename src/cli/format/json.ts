@@ -1,0 +1,31 @@
+import type { Policy } from '../../core/policy.js';
+import type { CheckReport } from '../../core/report.js';
+import { stateText } from './stateText.js';
+
+/** One JSON document with the facts of the human report (never colored). */
+export function toJson(report: CheckReport, policy: Policy, rev: string): string {
+  const signed = report.signed && {
+    commit: report.signed.commit,
+    keyId: report.signed.record.keyId,
+    alg: report.signed.record.alg,
+    context: report.signed.record.context,
+    signedAt: report.signed.record.signedAt,
+  };
+  return JSON.stringify(
+    {
+      result: report.status,
+      rev,
+      commit: report.commit,
+      worktree: report.worktree,
+      signed: signed ?? null,
+      files: report.files.map((f) => ({ path: f.path, state: f.state, description: stateText(f), signedCommit: f.signedCommit ?? null })),
+      bases: report.bases.map((b) => ({ commit: b.commit, result: b.status, signedCommit: b.signed?.commit ?? null })),
+      rejected: report.rejected,
+      problem: report.problem ?? null,
+      uncommitted: report.uncommitted,
+      policy,
+    },
+    null,
+    2,
+  );
+}

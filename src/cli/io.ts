@@ -1,0 +1,29 @@
+import { styleText } from 'node:util';
+import type { Readable, Writable } from 'node:stream';
+
+/** Everything a command may touch of its process, passed in so tests can run commands in-process. */
+export interface Io {
+  stdout: Writable & { isTTY?: boolean; hasColors?: () => boolean };
+  stderr: Writable & { isTTY?: boolean; hasColors?: () => boolean };
+  stdin: Readable;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+type Style = 'red' | 'green' | 'yellow' | 'cyan' | 'bold' | 'dim';
+
+/** Results go to stdout, progress and problems to stderr; colors only on a TTY that has them. */
+export function createOutput(io: Io) {
+  const colors = (stream: Io['stderr']) => !io.env.NO_COLOR && stream.isTTY === true && (stream.hasColors?.() ?? false);
+  const paint = (stream: Io['stderr'], style: Style, text: string) => (colors(stream) ? styleText(style, text) : text);
+  return {
+    result: (line: string, style?: Style) => io.stdout.write((style ? paint(io.stdout, style, line) : line) + '\n'),
+    info: (line: string) => io.stderr.write(line + '\n'),
+    warn: (line: string) => io.stderr.write(paint(io.stderr, 'yellow', line) + '\n'),
+    error: (line: string) => io.stderr.write(paint(io.stderr, 'red', line) + '\n'),
+    paint: (style: Style, text: string) => paint(io.stdout, style, text),
+    paintErr: (style: Style, text: string) => paint(io.stderr, style, text),
+  };
+}
+
+export type Output = ReturnType<typeof createOutput>;

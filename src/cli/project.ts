@@ -1,0 +1,31 @@
+import { loadConfig, type LoadedConfig } from '../config/loadConfig.js';
+import { KmssigError } from '../errors.js';
+import { Repo } from '../git/repo.js';
+import { messages } from '../messages.js';
+import { openSession, type Session } from '../usecases/session.js';
+import { listOption, stringOption } from './args.js';
+import type { Io } from './io.js';
+import { kmsTimeoutMs } from './kmsOptions.js';
+
+/** The repository around the working folder and its configuration (CONFIG, exit 2, when there is none). */
+export async function openProject(io: Io): Promise<{ repo: Repo; loaded: LoadedConfig }> {
+  const repo = await Repo.open(io.cwd, io.env);
+  const loaded = await loadConfig(repo.root);
+  if (!loaded) throw new KmssigError('CONFIG', messages.noConfig(repo.root));
+  return { repo, loaded };
+}
+
+/** A session wired from the command's flags: --key/--ref override the policy, --no-cache turns caches off. */
+export function sessionFromFlags(repo: Repo, loaded: LoadedConfig, values: Record<string, unknown>, io: Io): Promise<Session> {
+  return openSession({
+    repo,
+    loaded,
+    env: io.env,
+    keys: listOption(values, 'key'),
+    refs: listOption(values, 'ref'),
+    region: stringOption(values, 'region'),
+    endpoint: stringOption(values, 'endpoint'),
+    timeoutMs: kmsTimeoutMs(io.env),
+    noCache: values['no-cache'] === true,
+  });
+}

@@ -1,0 +1,55 @@
+import micromatch from 'micromatch';
+import type { SignatureRecord } from './record.js';
+
+/** What a record must satisfy, besides its signature, to count (DESIGN 3, rule 2). */
+export interface Policy {
+  /** Allowed key ARNs; empty means any key. */
+  keys: readonly string[];
+  /** Allowed refs as glob patterns on full ref names; empty means any ref. */
+  refs: readonly string[];
+  /** Static pairs every record must carry with the same values. */
+  context: Readonly<Record<string, string>>;
+  /** Context keys that must be present. */
+  requireContext: readonly string[];
+}
+
+export const openPolicy: Policy = { keys: [], refs: [], context: {}, requireContext: [] };
+
+/** A pattern without `refs/` means a branch: `main` is `refs/heads/main`. */
+export function fullRefPattern(pattern: string): string {
+  return pattern.startsWith('refs/') ? pattern : `refs/heads/${pattern}`;
+}
+
+/** The full ref name a record was signed for, from its context. */
+export function recordRef(record: SignatureRecord): string | undefined {
+  if (record.context.branch !== undefined) return `refs/heads/${record.context.branch}`;
+  if (record.context.tag !== undefined) return `refs/tags/${record.context.tag}`;
+  return undefined;
+}
+
+/**
+ * Returns why a record fails the policy for `commit` (undefined when it
+ * passes). Checked before any KMS call: it costs nothing and a replayed
+ * record must never reach the signature check as a candidate.
+ */
+export function policyProblem(record: SignatureRecord, policy: Policy, commit: string | undefined): string | undefined {
+  if (commit !== undefined && record.context.commit !== commit) {
+    return `record is for commit ${String(record.context.commit).slice(0, 12)}, not this one`;
+  }
+  if (policy.keys.length > 0 && !policy.keys.includes(record.keyId)) {
+    return `signed by a key that is not allowed (${record.keyId})`;
+  }
+  if (policy.refs.length > 0) {
+    const ref = recordRef(record);
+    if (ref === undefined || !micromatch.isMatch(ref, policy.refs.map(fullRefPattern), { dot: true })) {
+      return `signed for ${ref ?? 'no ref'}, which the allowed refs do not match`;
+    }
+  }
+  for (const [key, value] of Object.entries(policy.context)) {
+    if (record.context[key] !== value) return `context ${key} is not ${JSON.stringify(value)}`;
+  }
+  for (const key of policy.requireContext) {
+    if (record.context[key] === undefined) return `context ${key} is missing`;
+  }
+  return undefined;
+}

@@ -1,0 +1,17 @@
+/** One line of pre-push's standard input: `<local ref> <local sha> <remote ref> <remote sha>`. */
+export interface PushUpdate {
+  localRef: string;
+  localSha: string;
+  remoteRef: string;
+  remoteSha: string;
+}
+
+export const isZeroOid = (oid: string) => /^0+$/.test(oid);
+
+export function parsePushLines(text: string): PushUpdate[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim().split(' '))
+    .filter((parts) => parts.length === 4)
+    .map(([localRef, localSha, remoteRef, remoteSha]) => ({ localRef: localRef!, localSha: localSha!, remoteRef: remoteRef!, remoteSha: remoteSha! }));
+}

@@ -1,0 +1,26 @@
+import type { FileResult } from './compare.js';
+import type { SignatureRecord } from './record.js';
+
+/** One listed file's verdict, with the signed commit it was compared against. */
+export interface FileReport extends FileResult {
+  signedCommit?: string;
+}
+
+/** The outcome of verifying one revision (or the working tree): what `check` prints and hooks act on. */
+export interface CheckReport {
+  status: 'pass' | 'fail' | 'quiet';
+  /** The commit verified, or the HEAD under a verified working tree. */
+  commit: string;
+  worktree: boolean;
+  /** The nearest signed commit and its record; only set for a record that verified. */
+  signed?: { commit: string; record: SignatureRecord };
+  files: FileReport[];
+  /** Remote-reachable commits under local work that were verified strictly (hooks, --allow-local). */
+  bases: { commit: string; status: CheckReport['status']; signed?: CheckReport['signed'] }[];
+  /** Records that were found and did not count, and why. */
+  rejected: { commit: string; reason: string }[];
+  /** A reason that applies to the whole check (no signed commit, no configuration...). */
+  problem?: string;
+  /** Listed files with uncommitted edits (reported by hooks, never failed). */
+  uncommitted: string[];
+}

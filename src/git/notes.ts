@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { KmssigError } from '../errors.js';
+import { messages } from '../messages.js';
+import type { Repo } from './repo.js';
+
+/** Where records live (DESIGN 2.3). */
+export const NOTES_REF = 'refs/notes/kmssig';
+
+/** The remote-tracking notes ref of a remote (a name, or a URL pushed to directly). */
+export function remoteNotesRef(remote: string): string {
+  const name = /^[A-Za-z0-9._-]+$/.test(remote) ? remote : `url-${createHash('sha256').update(remote).digest('hex').slice(0, 12)}`;
+  return `refs/notes/remotes/${name}/kmssig`;
+}
+
+/** The note refs readers take the union of: ours and every remote's. */
+export async function noteRefs(repo: Repo): Promise<Map<string, string>> {
+  const out = await repo.git.text(['for-each-ref', '--format=%(objectname) %(refname)', NOTES_REF, 'refs/notes/remotes/']);
+  const refs = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const [oid, ref] = line.split(' ');
+    if (oid && ref && (ref === NOTES_REF || /^refs\/notes\/remotes\/[^/]+\/kmssig$/.test(ref))) refs.set(ref, oid);
+  }
+  return refs;
+}
+
+/**
+ * commit -> note blob ids, over all note refs: one `git notes list` per ref,
+ * never one git process per commit.
+ */
+export async function indexNotes(repo: Repo, refs: Iterable<string>): Promise<Map<string, Set<string>>> {
+  const index = new Map<string, Set<string>>();
+  for (const ref of refs) {
+    const out = await repo.git.text(['notes', `--ref=${ref}`, 'list']);
+    for (const line of out.split('\n')) {
+      const [blob, commit] = line.split(' ');
+      if (!blob || !commit) continue;
+      let blobs = index.get(commit);
+      if (!blobs) index.set(commit, (blobs = new Set()));
+      blobs.add(blob);
+    }
+  }
+  return index;
+}
+
+/** The text of note blobs, in one `git cat-file --batch` call. */
+export async function readNoteBlobs(repo: Repo, blobs: Iterable<string>): Promise<Map<string, string>> {
+  const wanted = [...new Set(blobs)];
+  const texts = new Map<string, string>();
+  if (wanted.length === 0) return texts;
+  const out = await repo.git.bytes(['cat-file', '--batch'], wanted.join('\n') + '\n');
+  let at = 0;
+  while (at < out.length) {
+    const nl = out.indexOf(10, at);
+    const [oid, type, size] = out.subarray(at, nl).toString('latin1').split(' ');
+    at = nl + 1;
+    if (type !== 'blob') throw new KmssigError('GIT', messages.noteUnreadable(oid ?? '?'));
+    texts.set(oid!, out.subarray(at, at + Number(size)).toString('utf8'));
+    at += Number(size) + 1;
+  }
+  return texts;
+}
+
+/**
+ * Adds record lines to the note of a commit on refs/notes/kmssig. The note
+ * stays sorted and free of duplicates, the form `cat_sort_uniq` merges produce.
+ */
+export async function addNoteLines(repo: Repo, commit: string, lines: string[]): Promise<boolean> {
+  const existing = (await repo.git.maybe(['notes', `--ref=${NOTES_REF}`, 'show', commit])) ?? '';
+  const all = new Set(existing.split('\n').filter((l) => l.trim() !== ''));
+  const before = all.size;
+  for (const line of lines) all.add(line);
+  if (all.size === before) return false;
+  const text = [...all].sort().join('\n') + '\n';
+  await repo.git.bytes(['notes', `--ref=${NOTES_REF}`, 'add', '-f', '-F', '-', commit], text, await identityEnv(repo));
+  return true;
+}
+
+/** Merges another notes ref into ours by the union of lines. */
+export async function mergeNotes(repo: Repo, from: string): Promise<void> {
+  if (!(await repo.git.maybe(['rev-parse', '--verify', '--quiet', from]))) return;
+  await repo.git.bytes(['notes', `--ref=${NOTES_REF}`, 'merge', '-q', '-s', 'cat_sort_uniq', from], undefined, await identityEnv(repo));
+}
+
+/**
+ * Fetches a remote's notes into its remote-tracking notes ref. Resolves false
+ * when the remote has no notes yet; throws GIT when the remote cannot be reached.
+ */
+export async function fetchNotes(repo: Repo, remote: string): Promise<boolean> {
+  const target = remoteNotesRef(remote);
+  try {
+    await repo.git.bytes(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, `+${NOTES_REF}:${target}`]);
+    return true;
+  } catch (error) {
+    if (/couldn't find remote ref/i.test(fullText(error))) return false;
+    throw error;
+  }
+}
+
+export type PushOutcome = 'pushed' | 'up-to-date' | 'rejected';
+
+/** Pushes refs/notes/kmssig without running hooks; a lost race is 'rejected', other failures throw. */
+export async function pushNotes(repo: Repo, remote: string): Promise<PushOutcome> {
+  try {
+    const out = await repo.git.bytes(['push', '--no-verify', '--porcelain', remote, `${NOTES_REF}:${NOTES_REF}`]);
+    return /\[up to date\]/.test(out.toString('utf8')) ? 'up-to-date' : 'pushed';
+  } catch (error) {
+    const text = fullText(error);
+    if (/rejected|fetch first|non-fast-forward|failed to lock|cannot lock ref|stale info|failed to update ref/i.test(text)) return 'rejected';
+    throw error;
+  }
+}
+
+// A notes update is a commit; CI machines often have no identity configured.
+async function identityEnv(repo: Repo): Promise<NodeJS.ProcessEnv | undefined> {
+  if (await repo.git.maybe(['var', 'GIT_COMMITTER_IDENT'])) return undefined;
+  const id = { name: 'kmssig', email: 'kmssig@localhost' };
+  return { GIT_AUTHOR_NAME: id.name, GIT_AUTHOR_EMAIL: id.email, GIT_COMMITTER_NAME: id.name, GIT_COMMITTER_EMAIL: id.email };
+}
+
+function fullText(error: unknown): string {
+  const own = (error as Error)?.message ?? '';
+  const cause = ((error as { cause?: Error })?.cause?.message as string | undefined) ?? '';
+  return `${own}\n${cause}`;
+}

@@ -1,0 +1,102 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isZeroOid, type PushUpdate } from '../core/pushLines.js';
+import { selectFiles } from '../core/selectFiles.js';
+import { KmssigError } from '../errors.js';
+import { fetchNotes, mergeNotes, NOTES_REF, pushNotes, remoteNotesRef } from '../git/notes.js';
+import { decodePath, type Repo } from '../git/repo.js';
+import { messages } from '../messages.js';
+import type { Session } from '../usecases/session.js';
+import { parseRef, signRelease, type SignTarget } from '../usecases/signRelease.js';
+
+export interface PrePushResult {
+  signed: number;
+  alreadySigned: number;
+  /** Commits of a range beyond the bound that were not signed (only the tip was). */
+  capped: number;
+  published: 'pushed' | 'up-to-date' | 'skipped' | 'outer-push';
+}
+
+export interface PrePushOptions {
+  remote: string;
+  url: string;
+  updates: PushUpdate[];
+  info: (line: string) => void;
+  /** Attempts at publishing the notes when other pushers race us. */
+  attempts?: number;
+}
+
+/**
+ * pre-push (DESIGN 5): sign the listed files as they are in each pushed
+ * commit's tree, for the remote ref, then publish refs/notes/kmssig to the
+ * same remote, merging with whatever others published meanwhile.
+ */
+export async function prePush(session: Session, options: PrePushOptions): Promise<PrePushResult> {
+  const { repo } = session;
+  const targets: SignTarget[] = [];
+  let capped = 0;
+  let notesInPush = false;
+  for (const update of options.updates) {
+    if (update.remoteRef === NOTES_REF) notesInPush = true;
+    if (isZeroOid(update.localSha)) continue; // a deletion signs nothing
+    const ref = parseRef(update.remoteRef);
+    const commit = ref && (await repo.git.maybe(['rev-parse', '--verify', '--quiet', `${update.localSha}^{commit}`]))?.trim();
+    if (!ref || !commit) continue;
+    const range = ref.kind === 'tag' ? [] : await changedCommits(session, commit, update, options.remote);
+    const limit = session.loaded.config.sign.maxCommitsPerPush;
+    if (range.length > limit) capped += range.length - limit;
+    for (const c of [commit, ...range.slice(0, limit)]) {
+      if (!targets.some((t) => t.commit === c && t.ref.name === ref.name && t.ref.kind === ref.kind)) targets.push({ commit: c, ref });
+    }
+  }
+  if (capped > 0) options.info(messages.rangeCapped(capped, session.loaded.config.sign.maxCommitsPerPush));
+  const outcomes = targets.length > 0 ? await signRelease(session, targets, { remoteUrl: options.url }) : [];
+  const signed = outcomes.filter((o) => o.signed).length;
+  const result: PrePushResult = { signed, alreadySigned: outcomes.length - signed, capped, published: 'skipped' };
+  if (outcomes.length === 0) return result;
+  if (notesInPush) return { ...result, published: 'outer-push' };
+  if (signed === 0 && (await alreadyPublished(repo, options.remote))) return result;
+  result.published = await publishNotes(repo, options.remote, options.attempts ?? 6);
+  return result;
+}
+
+/** Commits of the pushed range (not yet on the remote) whose diff touches a listed file, newest first. */
+async function changedCommits(session: Session, tip: string, update: PushUpdate, remote: string): Promise<string[]> {
+  const { repo } = session;
+  const known = !isZeroOid(update.remoteSha) && (await repo.git.maybe(['cat-file', '-e', `${update.remoteSha}^{commit}`])) !== undefined;
+  const exclude = known ? [`^${update.remoteSha}`] : /^[A-Za-z0-9._-]+$/.test(remote) ? ['--not', `--remotes=${remote}`] : ['--not', '--remotes'];
+  const out = await repo.git.bytes(['log', '--format=%x01%H', '--name-only', '-z', '--diff-merges=first-parent', tip, ...exclude, '--']);
+  const commits: string[] = [];
+  let current: { commit: string; paths: string[] } | undefined;
+  const flush = () => {
+    if (current && current.commit !== tip && selectFiles(current.paths, session.selection).length > 0) commits.push(current.commit);
+  };
+  for (const token of out.toString('latin1').split('\0')) {
+    if (token.startsWith('\x01')) {
+      flush();
+      current = { commit: token.slice(1), paths: [] };
+    } else if (current && token !== '') {
+      current.paths.push(decodePath(Buffer.from(token.replace(/^\n/, ''), 'latin1')));
+    }
+  }
+  flush();
+  return commits;
+}
+
+async function alreadyPublished(repo: Repo, remote: string): Promise<boolean> {
+  if (!(await repo.git.maybe(['rev-parse', '--verify', '--quiet', NOTES_REF]))) return true;
+  return (await repo.git.maybe(['merge-base', '--is-ancestor', NOTES_REF, remoteNotesRef(remote)])) !== undefined;
+}
+
+/** Push the notes; when another pusher got there first, fetch, merge (cat_sort_uniq) and retry with jitter. */
+async function publishNotes(repo: Repo, remote: string, attempts: number): Promise<'pushed' | 'up-to-date'> {
+  for (let attempt = 1; ; attempt++) {
+    if (await fetchNotes(repo, remote)) await mergeNotes(repo, remoteNotesRef(remote));
+    const outcome = await pushNotes(repo, remote);
+    if (outcome !== 'rejected') {
+      await repo.git.maybe(['update-ref', remoteNotesRef(remote), NOTES_REF]);
+      return outcome;
+    }
+    if (attempt >= attempts) throw new KmssigError('GIT', messages.notesPushRaced(remote, attempts));
+    await sleep(50 * attempt + Math.floor(Math.random() * 250 * attempt));
+  }
+}

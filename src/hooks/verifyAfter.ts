@@ -1,0 +1,38 @@
+import type { CheckReport } from '../core/report.js';
+import { selectFiles } from '../core/selectFiles.js';
+import { check } from '../usecases/check.js';
+import type { Session } from '../usecases/session.js';
+
+export type VerifyHook = 'post-merge' | 'post-checkout' | 'post-rewrite';
+
+export interface HookVerification {
+  /** What was verified, in order: HEAD with the local-work rule, then (after a pull) the incoming tip, strictly. */
+  reports: { label: string; report: CheckReport }[];
+  failed: boolean;
+}
+
+/** After a pull only: the reflog action git sets for its children, else the reflog's last entry. */
+export async function wasPull(session: Session, env: NodeJS.ProcessEnv): Promise<boolean> {
+  if (env.GIT_REFLOG_ACTION) return env.GIT_REFLOG_ACTION.startsWith('pull');
+  const last = await session.repo.git.maybe(['reflog', '-1', '--format=%gs', 'HEAD']);
+  return (last ?? '').startsWith('pull');
+}
+
+/**
+ * DESIGN 3.1 for the verification hooks: HEAD with the user's unpushed work
+ * exempt, plus, after a pull, the incoming tip with no exemption, so that a
+ * pull from a URL outside any remote-tracking ref is covered too.
+ */
+export async function verifyAfter(session: Session, hook: VerifyHook, pulled: boolean): Promise<HookVerification> {
+  const head = await session.repo.commitOf('HEAD');
+  const main = await check(session, { commit: head, allowLocal: true });
+  main.uncommitted = selectFiles(await session.repo.uncommittedPaths(), session.selection);
+  const reports = [{ label: `HEAD (${head.slice(0, 12)}) after ${hook}`, report: main }];
+  if (hook === 'post-merge' && pulled) {
+    const parents = (await session.repo.git.text(['rev-parse', `${head}^@`])).split('\n').filter(Boolean);
+    const incoming = parents.length >= 2 ? parents[1]! : head;
+    const alreadyStrict = incoming === head && main.bases.length === 0;
+    if (!alreadyStrict) reports.push({ label: `pulled commit ${incoming.slice(0, 12)}`, report: await check(session, { commit: incoming }) });
+  }
+  return { reports, failed: reports.some((r) => r.report.status === 'fail') };
+}

@@ -1,0 +1,93 @@
+/**
+ * Every user-facing sentence lives here, so wording stays consistent: what
+ * failed, where, why, and what to do next — on one line.
+ */
+import type { KmsFailureKind } from './kms/keyManagement.js';
+
+const q = (s: string) => JSON.stringify(s);
+
+const kmsAdvice: Record<KmsFailureKind, string> = {
+  'bad-ciphertext': 'the signature is corrupt or was made for another context',
+  'wrong-key': 'the signature was made by a key that is not allowed',
+  'access-denied': 'check that your credentials may use this key (kms:Encrypt / kms:Decrypt / kms:Sign)',
+  'not-found': 'check the key ID, alias or region',
+  unreachable: 'check the network, the region and AWS_ENDPOINT_URL_KMS, then try again',
+  credentials: 'configure AWS credentials and a region (AWS_PROFILE, AWS_REGION, or the environment), then try again',
+  throttled: 'KMS is throttling requests; try again shortly',
+  'key-state': 'the key is disabled, pending deletion, or has the wrong key usage',
+  other: 'see --debug for details',
+};
+
+export const messages = {
+  // usage
+  unknownCommand: (name: string) => `✖ unknown command ${q(name)}: run 'kmssig --help' to see the commands`,
+  usage: (problem: string, command: string) => `✖ ${problem}: run 'kmssig ${command} --help' for usage`,
+
+  // context
+  badContextPair: (pair: string) => `✖ malformed context pair ${q(pair)}: write key=value, separated by commas (\\, for a comma in a value)`,
+  reservedContextKey: (key: string) => `✖ context key ${q(key)} is reserved: KMS refuses keys that start with 'aws'; rename it`,
+
+  // files
+  cannotRead: (path: string, why: string) => `✖ cannot read ${path}: ${why}; check the path and its permissions`,
+  cannotWrite: (path: string, why: string) => `✖ cannot write ${path}: ${why}; nothing was written there`,
+
+  // KMS
+  kmsFailure: (operation: string, kind: KmsFailureKind, detail: string, endpoint?: string) =>
+    `KMS ${operation} failed${endpoint ? ` (${endpoint})` : ''}: ${detail || kind}; ${kmsAdvice[kind]}`,
+  localKeyUnreadable: (keyId: string) => `cannot read the local key ${keyId}; create it with 'kmssig keygen ${keyId}'`,
+  localKeyNotNamed: () => `✖ this signature was made with a local development key: name it with --key local:<path>`,
+  localKeyCannot: (what: string) => `✖ a local development key cannot ${what}; use an AWS KMS key`,
+  localKeyWarning: (keyId: string) => `⚠ ${keyId} is a local development key: for demos and tests, not for production`,
+  badCiphertext: () => 'the signature is corrupt or was made for another context',
+  wrongKey: (keyId: string) => `signed by a key that is not allowed (not ${keyId})`,
+
+  // single-file sign/verify (seed)
+  signed: (sig: string, keyId: string) => `signed with ${keyId}, signature written to ${sig}`,
+  signFailed: (file: string, why: string) => `✖ could not sign ${file}: ${why}`,
+  validSignature: (keyId: string) => `valid signature from ${keyId}`,
+  keyNotPinned: () => `⚠ the key was not pinned: any key you may decrypt with is accepted; pass --key <arn> to pin it`,
+  invalidSignature: (file: string, why: string) =>
+    `✖ invalid signature for ${file}: ${why}; do not trust this file, get it and its signature again from the source`,
+  couldNotVerify: (file: string, why: string) => `✖ could not verify ${file}: ${why}`,
+  emptySignature: (sig: string) => `the signature file ${sig} is empty`,
+
+  // repository and configuration
+  notARepo: (cwd: string) => `✖ ${cwd} is not inside a git repository: run kmssig from a clone (or use 'kmssig sign <key-id> <file> <sig>' for single files)`,
+  noCommits: () => `✖ the repository has no commits yet: commit the release files first`,
+  noSuchRevision: (rev: string) => `✖ revision ${q(rev)} does not exist: check the name, or fetch it first`,
+  pathNotUtf8: (shown: string) => `✖ the file name ${shown} is not valid UTF-8, so it cannot go into a signature record (JSON): rename it or exclude it`,
+  noConfig: (root: string) => `✖ no kmssig configuration in ${root}: create .kmssigrc (see .kmssigrc.example)`,
+  configUnreadable: (file: string, why: string) => `✖ cannot read the configuration ${file}: ${why}; fix the syntax`,
+  configInvalid: (file: string, key: string, why: string) => `✖ invalid configuration in ${file}: ${key}: ${why}`,
+  noKeyId: (file: string) => `✖ no keyId in ${file}: set the KMS key (ID, ARN or alias) that signs releases`,
+  noFilesMatched: (file: string, commit: string) => `✖ no release file at ${commit.slice(0, 12)} matches the files patterns of ${file}: check the globs`,
+  algorithmForSymmetricKey: (alg: string, arn: string) => `✖ algorithm ${alg} is set, but ${arn} is a symmetric key: remove 'algorithm' or use an asymmetric key`,
+  unsupportedAlgorithm: (alg: string, arn: string, allowed: string[]) =>
+    `✖ ${arn} cannot sign with ${alg}: set 'algorithm' to one of ${allowed.join(', ') || '(none: is it a SIGN_VERIFY key?)'}`,
+  badPublicKey: (path: string, why: string) => `✖ cannot read the public key ${path} (verify.publicKeys): ${why}; export it with 'kmssig pubkey --out ${path}'`,
+  noteUnreadable: (oid: string) => `could not read the note object ${oid}; the repository may be damaged (try git fsck)`,
+  detachedNoRef: () => `✖ HEAD is detached and no single tag points at it: pass --ref <branch-or-tag> to say what the signature is for`,
+  badRef: (ref: string) => `✖ ${q(ref)} is neither a branch nor a tag: pass refs/heads/<name>, refs/tags/<name> or a branch name`,
+
+  // history and verification
+  walkBound: (commit: string, max: number) =>
+    `✖ could not verify ${commit.slice(0, 12)}: no signed commit within ${max} commits; raise verify.maxCommits if the release really is that old`,
+  shallowHistory: (commit: string) =>
+    `✖ could not verify ${commit.slice(0, 12)}: the clone is shallow and ends before any signed commit; fetch more history (git fetch --unshallow; in GitHub Actions set fetch-depth: 0)`,
+  noSignedCommit: (commit: string) => `no signed commit found from ${commit.slice(0, 12)}: the release files were never signed (sign them with 'kmssig sign', or push with the hooks installed)`,
+  signaturesWithoutConfig: (commit: string) =>
+    `✖ commit ${commit.slice(0, 12)} has kmssig signatures among its ancestors but no configuration: the configuration was removed by an unsigned change; restore it`,
+
+  // hooks
+  hookSkipped: (hook: string, how: string) => `⚠ kmssig: ${how} is set, ${hook} skipped: release files were not ${hook === 'pre-push' ? 'signed' : 'verified'}`,
+  hookWarnOnly: (hook: string) => `⚠ kmssig: ${hook} is set to warn in the configuration, so git goes on; fix the problem above`,
+  hookBanner: (hook: string, label: string) => `\n✖✖✖ kmssig ${hook}: RELEASE FILES FAILED VERIFICATION at ${label} ✖✖✖`,
+  hookFailed: (hook: string) =>
+    hook === 'post-merge'
+      ? `✖ kmssig: the merge is done, but it brought in release files that nobody with signing rights signed: do not build or ship them; ask the team who changed them, or reset to the previous commit (git reset --hard ORIG_HEAD)`
+      : `✖ kmssig: release files here are not signed: do not build or ship them; check out a signed commit, or ask the team who changed them`,
+  prePushSigned: (count: number, remote: string, published: string) =>
+    `ℹ kmssig: signed ${count} commit(s)${published === 'outer-push' ? ' (the notes go with this push)' : published === 'skipped' ? '' : `, signatures published to ${remote}`}`,
+  rangeCapped: (count: number, max: number) => `ℹ kmssig: ${count} older commit(s) in this push change release files but were not signed (more than sign.maxCommitsPerPush = ${max}); the pushed tip is signed`,
+  notesPushRaced: (remote: string, attempts: number) => `✖ could not publish refs/notes/kmssig to ${remote}: other pushes kept winning the race (${attempts} attempts); push again`,
+} as const;

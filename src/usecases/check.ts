@@ -1,0 +1,101 @@
+import { allOk, compareFiles } from '../core/compare.js';
+import type { Policy } from '../core/policy.js';
+import type { SignatureRecord } from '../core/record.js';
+import type { CheckReport, FileReport } from '../core/report.js';
+import type { Selection } from '../core/selectFiles.js';
+import type { DigestCache } from '../cache/digestCache.js';
+import { KmssigError } from '../errors.js';
+import type { Repo } from '../git/repo.js';
+import { messages } from '../messages.js';
+import { findSignedCommit } from './findSignedCommit.js';
+import type { NotesView } from './notesView.js';
+import { treeFiles, worktreeFiles, type ReleaseFiles } from './releaseFiles.js';
+import type { RecordVerifier } from './verifyRecord.js';
+
+export interface CheckContext {
+  repo: Repo;
+  notes: NotesView;
+  selection: Selection;
+  /** Repository path of the configuration file. */
+  configPath: string;
+  policy: Policy;
+  verifier: RecordVerifier;
+  maxCommits: number;
+  digestCache?: DigestCache;
+}
+
+export interface CheckOptions {
+  /** The commit to verify (already resolved). */
+  commit: string;
+  /** Verify the files on disk instead of the commit's tree (strict). */
+  worktree?: boolean;
+  /** The local-work rule of DESIGN 3.1: the user's unpushed commits are exempt. */
+  allowLocal?: boolean;
+}
+
+/** DESIGN 3: verify a revision, strictly, or with the local-work exemption. */
+export async function check(ctx: CheckContext, options: CheckOptions): Promise<CheckReport> {
+  if (options.allowLocal && !options.worktree) return checkWithLocalWork(ctx, options.commit);
+  const files = options.worktree ? await worktreeFiles(ctx.repo, ctx.selection) : await treeFiles(ctx.repo, options.commit, ctx.selection, ctx.digestCache);
+  return strictCheck(ctx, options.commit, files, options.worktree === true);
+}
+
+async function strictCheck(ctx: CheckContext, commit: string, files: ReleaseFiles, worktree: boolean): Promise<CheckReport> {
+  const matches = (record: SignatureRecord) => compareFiles(files.digests, record.files).every((f) => f.state === 'ok');
+  const walk = await findSignedCommit({ ...ctx, start: commit, prefer: matches });
+  const report: CheckReport = { status: 'fail', commit, worktree, files: [], bases: [], rejected: walk.rejected, uncommitted: [] };
+  if (!walk.found) {
+    if (walk.end === 'bound') throw new KmssigError('HISTORY', messages.walkBound(commit, ctx.maxCommits));
+    if (walk.end === 'shallow') throw new KmssigError('HISTORY', messages.shallowHistory(commit));
+    // History from before kmssig: no configuration here and nothing signed below.
+    if (!files.digests.has(ctx.configPath) && walk.rejected.length === 0) return { ...report, status: 'quiet' };
+    report.problem = messages.noSignedCommit(commit);
+    report.files = [...files.digests.keys()].map((path) => ({ path, state: 'unsigned' }));
+    return report;
+  }
+  const { found } = walk;
+  report.signed = found;
+  report.files = compareFiles(files.digests, found.record.files).map((f) => ({ ...f, signedCommit: found.commit }));
+  report.status = allOk(report.files) ? 'pass' : 'fail';
+  return report;
+}
+
+/**
+ * DESIGN 3.1 for a developer's clone: commits reachable from no
+ * remote-tracking ref are the user's own. The remote-reachable commits they
+ * build on are verified strictly; a file whose content differs from all of
+ * them was changed by local work and is reported as local.
+ */
+async function checkWithLocalWork(ctx: CheckContext, commit: string): Promise<CheckReport> {
+  const local = await ctx.repo.localCommits(commit, ctx.maxCommits);
+  const files = await treeFiles(ctx.repo, commit, ctx.selection, ctx.digestCache);
+  if (local.commits.length === 0) return strictCheck(ctx, commit, files, false);
+
+  const report: CheckReport = { status: 'pass', commit, worktree: false, files: [], bases: [], rejected: [], uncommitted: [] };
+  const baseFiles: { files: ReleaseFiles; report: CheckReport }[] = [];
+  for (const base of local.boundary) {
+    const filesAtBase = await treeFiles(ctx.repo, base, ctx.selection, ctx.digestCache);
+    const baseReport = await strictCheck(ctx, base, filesAtBase, false);
+    baseFiles.push({ files: filesAtBase, report: baseReport });
+    report.bases.push({ commit: base, status: baseReport.status, signed: baseReport.signed });
+    report.rejected.push(...baseReport.rejected);
+    if (baseReport.status === 'fail') {
+      report.status = 'fail';
+      report.problem ??= baseReport.problem;
+    }
+  }
+  const seen = new Set<string>();
+  for (const [path, digest] of files.digests) {
+    const same = baseFiles.find((b) => b.files.digests.get(path) === digest);
+    const verdict: FileReport = same?.report.files.find((f) => f.path === path) ?? { path, state: 'local' };
+    report.files.push(same?.report.status === 'quiet' ? { path, state: 'local' } : verdict);
+    seen.add(path);
+  }
+  // Remote content that failed and that local work changed or removed still failed.
+  for (const { report: base } of baseFiles) {
+    for (const f of base.files) if (!seen.has(f.path) && f.state !== 'ok') report.files.push(f);
+  }
+  if (baseFiles.length > 0 && baseFiles.every((b) => b.report.status === 'quiet') && !files.digests.has(ctx.configPath)) report.status = 'quiet';
+  report.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return report;
+}

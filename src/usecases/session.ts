@@ -1,0 +1,66 @@
+import type { LoadedConfig } from '../config/loadConfig.js';
+import type { Policy } from '../core/policy.js';
+import { createDigestCache, type DigestCache } from '../cache/digestCache.js';
+import { createLineCache, noCache } from '../cache/lineCache.js';
+import type { Repo } from '../git/repo.js';
+import { createKms } from '../kms/createKms.js';
+import type { KeyManagement } from '../kms/keyManagement.js';
+import type { CheckContext } from './check.js';
+import { loadNotes } from './notesView.js';
+import { selectionFor } from './releaseFiles.js';
+import { createRecordVerifier, loadPublicKeys } from './verifyRecord.js';
+
+export interface SessionOptions {
+  repo: Repo;
+  loaded: LoadedConfig;
+  env: NodeJS.ProcessEnv;
+  /** Flags that override the configuration's policy (a CI job pins keys without trusting the repository). */
+  keys?: string[];
+  refs?: string[];
+  region?: string;
+  endpoint?: string;
+  timeoutMs?: number;
+  noCache?: boolean;
+  /** An injected KeyManagement (tests, library users); default: AWS KMS or the local key. */
+  kms?: KeyManagement;
+}
+
+export interface Session extends CheckContext {
+  kms: KeyManagement;
+  loaded: LoadedConfig;
+}
+
+/** Wires one run: configuration, policy, KMS, caches and the notes union. Nothing here calls KMS yet. */
+export async function openSession(options: SessionOptions): Promise<Session> {
+  const { repo, loaded } = options;
+  const { config } = loaded;
+  const kms =
+    options.kms ??
+    createKms({
+      baseDir: repo.root,
+      region: options.region ?? config.region,
+      endpoint: options.endpoint ?? config.endpoint,
+      timeoutMs: options.timeoutMs,
+    });
+  const policy: Policy = {
+    keys: options.keys?.length ? options.keys : config.verify.keys,
+    refs: options.refs?.length ? options.refs : config.verify.refs,
+    context: config.context,
+    requireContext: config.verify.requireContext,
+  };
+  const publicKeys = await loadPublicKeys(repo.root, config.verify.publicKeys);
+  const cache = options.noCache ? noCache : createLineCache(repo.commonDir, 'verified');
+  const digestCache: DigestCache | undefined = options.noCache ? undefined : createDigestCache(repo.commonDir);
+  return {
+    repo,
+    loaded,
+    kms,
+    policy,
+    notes: await loadNotes(repo),
+    selection: await selectionFor(repo, loaded),
+    configPath: loaded.path,
+    verifier: createRecordVerifier({ kms, policy, publicKeys, cache }),
+    maxCommits: config.verify.maxCommits,
+    digestCache,
+  };
+}
