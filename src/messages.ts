@@ -86,6 +86,8 @@ export const messages = {
     hook === 'post-merge'
       ? `✖ kmssig: the merge is done, but it brought in release files that nobody with signing rights signed: do not build or ship them; ask the team who changed them, or reset to the previous commit (git reset --hard ORIG_HEAD)`
       : `✖ kmssig: release files here are not signed: do not build or ship them; check out a signed commit, or ask the team who changed them`,
+  hookLocalFile: (path: string) => `ℹ kmssig: ${path}: local, will be signed on push`,
+  hookUncommittedFile: (path: string) => `ℹ kmssig: ${path}: uncommitted change, verified once committed and pushed`,
   prePushSigned: (count: number, remote: string, published: string) =>
     `ℹ kmssig: signed ${count} commit(s)${published === 'outer-push' ? ' (the notes go with this push)' : published === 'skipped' ? '' : `, signatures published to ${remote}`}`,
   rangeCapped: (count: number, max: number) => `ℹ kmssig: ${count} older commit(s) in this push change release files but were not signed (more than sign.maxCommitsPerPush = ${max}); the pushed tip is signed`,

@@ -23,6 +23,8 @@ export function compareFiles(actual: ReadonlyMap<string, string>, signed: Readon
   return results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+export const isFailure = (result: FileResult) => result.state !== 'ok' && result.state !== 'local';
+
 export function allOk(results: readonly FileResult[]): boolean {
-  return results.every((r) => r.state === 'ok' || r.state === 'local');
+  return !results.some(isFailure);
 }

@@ -1,4 +1,4 @@
-import { allOk, compareFiles } from '../core/compare.js';
+import { allOk, compareFiles, isFailure } from '../core/compare.js';
 import type { Policy } from '../core/policy.js';
 import type { SignatureRecord } from '../core/record.js';
 import type { CheckReport, FileReport } from '../core/report.js';
@@ -84,16 +84,16 @@ async function checkWithLocalWork(ctx: CheckContext, commit: string): Promise<Ch
       report.problem ??= baseReport.problem;
     }
   }
-  const seen = new Set<string>();
-  for (const [path, digest] of files.digests) {
-    const same = baseFiles.find((b) => b.files.digests.get(path) === digest);
-    const verdict: FileReport = same?.report.files.find((f) => f.path === path) ?? { path, state: 'local' };
-    report.files.push(same?.report.status === 'quiet' ? { path, state: 'local' } : verdict);
-    seen.add(path);
-  }
-  // Remote content that failed and that local work changed or removed still failed.
-  for (const { report: base } of baseFiles) {
-    for (const f of base.files) if (!seen.has(f.path) && f.state !== 'ok') report.files.push(f);
+  // A file keeps the verdict of remote content that failed, even if local work
+  // changed it since; otherwise it is ok where it equals a verified base, and
+  // local where local work changed it.
+  const paths = new Set([...files.digests.keys(), ...baseFiles.flatMap((b) => b.report.files.filter(isFailure).map((f) => f.path))]);
+  for (const path of paths) {
+    const failed = baseFiles.map((b) => b.report.files.find((f) => f.path === path && isFailure(f))).find(Boolean);
+    const same = baseFiles.find((b) => b.report.status !== 'quiet' && b.files.digests.get(path) === files.digests.get(path));
+    const verdict = failed ?? same?.report.files.find((f) => f.path === path);
+    if (verdict) report.files.push(verdict);
+    else if (files.digests.has(path)) report.files.push({ path, state: 'local' });
   }
   if (baseFiles.length > 0 && baseFiles.every((b) => b.report.status === 'quiet') && !files.digests.has(ctx.configPath)) report.status = 'quiet';
   report.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -85,10 +85,14 @@ async function runVerify(repo: Repo, loaded: LoadedConfig, hook: VerifyHook, arg
   const loud = verification.failed;
   for (const { label, report } of verification.reports) {
     if (report.status === 'quiet') continue;
-    const quietPass = report.status === 'pass' && report.files.every((f) => f.state === 'ok') && report.uncommitted.length === 0;
-    if (quietPass && !loud) continue;
-    if (report.status === 'fail') out.error(messages.hookBanner(hook, label));
-    printHuman(report, { ...out, result: (line: string) => out.info(line) }, label);
+    if (report.status === 'fail') {
+      out.error(messages.hookBanner(hook, label));
+      printHuman(report, { ...out, result: (line: string) => out.info(line) }, label);
+      continue;
+    }
+    // A pass says only what is worth knowing: the user's own local and uncommitted changes.
+    for (const f of report.files) if (f.state === 'local') out.info(messages.hookLocalFile(f.path));
+    for (const path of report.uncommitted) out.info(messages.hookUncommittedFile(path));
   }
   if (loud) {
     out.error(messages.hookFailed(hook));

@@ -16,8 +16,9 @@ export function printHuman(report: CheckReport, out: Output, label: string): voi
     out.result(`signature of ${short(signed.commit)} (${recordRef(record) ?? 'no ref'}, ${record.keyId}${who}, ${record.signedAt})`);
   }
   for (const base of report.bases) {
-    const what = base.signed ? `verified against ${short(base.signed.commit)}` : base.status === 'quiet' ? 'from before kmssig' : 'no valid signature';
-    out.result(`remote base ${short(base.commit)}: ${what}`);
+    const against = base.signed ? ` against the signature of ${short(base.signed.commit)}` : '';
+    const what = base.status === 'quiet' ? 'from before kmssig' : base.status === 'pass' ? `verified${against}` : `FAILED${against}`;
+    out.result(`remote commit ${short(base.commit)} under your local work: ${what}`);
   }
   const rows = report.files.map((f) => [f.path, stateText(f), short(f.signedCommit) || '-', keyOf(report, f.signedCommit), refOf(report, f.signedCommit)]);
   if (rows.length > 0) {
@@ -38,7 +39,7 @@ export function printHuman(report: CheckReport, out: Output, label: string): voi
     out.result(out.paint('green', `✔ ${label}: ${report.files.length - local} release file(s) verified${local ? `, ${local} local change(s) will be signed on push` : ''}`));
   } else if (report.status === 'fail') {
     if (report.problem) out.error(`✖ ${report.problem}`);
-    out.error(`✖ ${label}: ${failing.length} release file(s) failed verification: ${failing.map((f) => `${f.path} (${stateText(f)})`).join(', ')}; do not use these files until someone with signing rights has checked and signed them`);
+    if (failing.length > 0) out.error(`✖ ${label}: ${failing.length} release file(s) failed verification: ${failing.map((f) => `${f.path} (${stateText(f)})`).join(', ')}; do not use these files until someone with signing rights has checked and signed them`);
   }
 }
 

@@ -18,4 +18,4 @@ export function stateText(file: FileReport): string {
   }
 }
 
-export const isFailure = (file: FileReport) => file.state !== 'ok' && file.state !== 'local';
+export { isFailure } from '../../core/compare.js';
