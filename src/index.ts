@@ -1,0 +1,21 @@
+// The library API: re-exports only.
+export { KmssigError, ExitCode, exitCodeOf, type ErrorCode } from './errors.js';
+export { parseContextArgs, stripUserInfo, type Context } from './core/context.js';
+export { payloadOf, payloadDigest, parseRecord, parseNote, serializeRecord, type SignatureRecord, type UnsignedRecord, type ParsedRecord } from './core/record.js';
+export { policyProblem, type Policy } from './core/policy.js';
+export type { CheckReport, FileReport } from './core/report.js';
+export type { FileState } from './core/compare.js';
+export { hashFile, hashStream } from './fs/hashFile.js';
+export { signDigest, signFile, type SignDigestOptions, type SignFileOptions } from './usecases/signFile.js';
+export { verifyDigest, verifyFile, type VerifyDigestOptions, type VerifyFileOptions } from './usecases/verifyFile.js';
+export { createKms, type KmsOptions } from './kms/createKms.js';
+export { createAwsKms, type AwsKmsOptions } from './kms/awsKms.js';
+export { createLocalKms, createLocalKey } from './kms/localKey.js';
+export { KmsError, type KeyManagement, type KeyInfo, type KmsFailureKind } from './kms/keyManagement.js';
+export { loadConfig, type LoadedConfig } from './config/loadConfig.js';
+export type { Config } from './config/schema.js';
+export { Repo } from './git/repo.js';
+export { openSession, type Session, type SessionOptions } from './usecases/session.js';
+export { signRelease, type SignTarget, type SignOutcome } from './usecases/signRelease.js';
+export { check, type CheckOptions } from './usecases/check.js';
+export { main } from './cli/main.js';
