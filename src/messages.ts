@@ -74,6 +74,11 @@ export const messages = {
     `✖ could not verify ${commit.slice(0, 12)}: no signed commit within ${max} commits; raise verify.maxCommits if the release really is that old`,
   shallowHistory: (commit: string) =>
     `✖ could not verify ${commit.slice(0, 12)}: the clone is shallow and ends before any signed commit; fetch more history (git fetch --unshallow; in GitHub Actions set fetch-depth: 0)`,
+  deepenFailed: (shallow: string, remote: string, why: string) => `${shallow} (deepening from ${remote} failed: ${why})`,
+  notesNotFetched: () =>
+    `⚠ this clone has no signatures (refs/notes/kmssig) and --no-fetch is set: fetch them first (git fetch origin +refs/notes/kmssig:refs/notes/remotes/origin/kmssig) or drop --no-fetch`,
+  noCountingRecord: (commit: string, count: number) =>
+    `no valid signature found from ${commit.slice(0, 12)}: the ${count} record(s) found did not count (see why in the report); sign with an allowed key and ref, or check the pins (--key, --ref, verify.keys, verify.refs)`,
   noSignedCommit: (commit: string) => `no signed commit found from ${commit.slice(0, 12)}: the release files were never signed (sign them with 'kmssig sign', or push with the hooks installed)`,
   signaturesWithoutConfig: (commit: string) =>
     `✖ commit ${commit.slice(0, 12)} has kmssig signatures among its ancestors but no configuration: the configuration was removed by an unsigned change; restore it`,
@@ -92,4 +97,38 @@ export const messages = {
     `ℹ kmssig: signed ${count} commit(s)${published === 'outer-push' ? ' (the notes go with this push)' : published === 'skipped' ? '' : `, signatures published to ${remote}`}`,
   rangeCapped: (count: number, max: number) => `ℹ kmssig: ${count} older commit(s) in this push change release files but were not signed (more than sign.maxCommitsPerPush = ${max}); the pushed tip is signed`,
   notesPushRaced: (remote: string, attempts: number) => `✖ could not publish refs/notes/kmssig to ${remote}: other pushes kept winning the race (${attempts} attempts); push again`,
+  notesInOuterPush: (count: number, remote: string) =>
+    `✖ kmssig: signed ${count} commit(s), but this push already carries refs/notes/kmssig as it was before signing, so the new signatures would not reach ${remote}: run the same push again (it reuses them, no new signing)`,
+
+  // asymmetric keys, public keys and standalone record files
+  keyCannotSign: (arn: string, spec: string, usage: string) =>
+    `✖ ${arn} (${spec}, key usage ${usage}) can neither encrypt a symmetric record nor sign: use a symmetric key (SYMMETRIC_DEFAULT) or an asymmetric SIGN_VERIFY key`,
+  notASigningKey: (keyId: string, usage: string) =>
+    `✖ ${keyId} is not an asymmetric signing key (key usage ${usage || 'unknown'}): it has no public key to verify records with; use a SIGN_VERIFY key (ECC_NIST_P256, ECC_NIST_P384, RSA_3072, ...)`,
+  noKeyGiven: (command: string) => `✖ no key: pass --key <key-id>, or run 'kmssig ${command}' inside a repository whose configuration sets keyId`,
+  publicKeyWritten: (path: string, keyId: string, spec: string) =>
+    `wrote the public key of ${keyId} (${spec}) to ${path}; commit it and list it in verify.publicKeys to verify records offline`,
+  badPublicKeyFile: (path: string, why: string) => `✖ cannot read the public key ${path}: ${why}; pass a PEM public key (export it with 'kmssig pubkey --out ${path}')`,
+  duplicateBaseName: (name: string, first: string, second: string) =>
+    `✖ ${first} and ${second} have the same file name ${q(name)}: a record file keys files by name; sign them into separate records`,
+  outputIsInput: (path: string) => `✖ --out ${path} is one of the files to sign: write the record to another file`,
+  recordFileWritten: (path: string, count: number, keyId: string, alg: string) => `signed ${count} file(s) with ${keyId} (${alg}), record written to ${path}`,
+  recordFileInvalid: (path: string, reason: string) =>
+    `✖ ${path} is not a valid kmssig record (${reason}): do not trust the files it lists; get the record again from the source`,
+  recordFileSignatureInvalid: (path: string, reason: string) =>
+    `✖ invalid signature in ${path}: ${reason}; do not trust the files it lists, get them and the record again from the source`,
+  asymmetricNeedsPublicKey: (path: string, alg: string) =>
+    `✖ ${path} is signed with an asymmetric key (${alg}): pass --public-key <pem> to verify it offline, or --key <arn> to fetch the public key from KMS`,
+  symmetricRecordWithPublicKey: () => 'a symmetric record (SYMMETRIC_DEFAULT), but --public-key expects an asymmetric one; pass --key <arn> to accept a symmetric key',
+  cannotHashArtifact: (path: string, why: string) => `✖ cannot read ${path}: ${why}; check its permissions`,
+  artifactsVerified: (path: string, count: number, keyId: string, alg: string, signedAt: string, context: string) =>
+    `✔ ${path}: ${count} file(s) verified, signed with ${keyId} (${alg}) at ${signedAt}${context ? `, context ${context}` : ''}`,
+  artifactsFailed: (path: string, failures: string) =>
+    `✖ ${path}: the signature is genuine, but ${failures}; do not use these files, get them again from the source`,
+  noValidRecord: (commit: string) =>
+    `✖ no valid signature record on ${commit.slice(0, 12)} or its ancestors: nothing to export; see 'kmssig log ${commit.slice(0, 12)}'`,
+  recordExported: (dir: string, commit: string, alg: string) => `exported the ${alg} record of ${commit.slice(0, 12)} to ${dir}: payload.json, payload.bin, sig.bin`,
+  opensslHint: (command: string) => `verify it with: ${command}`,
+  symmetricExportHint: (keyId: string) =>
+    `ℹ a symmetric record: sig.bin is a KMS ciphertext of payload.bin; 'aws kms decrypt' with the key ${keyId} and the record's encryption context returns payload.bin`,
 } as const;

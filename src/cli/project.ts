@@ -15,6 +15,19 @@ export async function openProject(io: Io): Promise<{ repo: Repo; loaded: LoadedC
   return { repo, loaded };
 }
 
+/**
+ * The repository around the working folder and its configuration, when there
+ * are both (commands that also work outside a repository, such as pubkey).
+ */
+export async function findProject(io: Io): Promise<{ repo: Repo; loaded: LoadedConfig } | undefined> {
+  const repo = await Repo.open(io.cwd, io.env).catch((error: unknown) => {
+    if (error instanceof KmssigError && error.code === 'NOT_A_REPO') return undefined;
+    throw error;
+  });
+  const loaded = repo && (await loadConfig(repo.root));
+  return repo && loaded ? { repo, loaded } : undefined;
+}
+
 /** A session wired from the command's flags: --key/--ref override the policy, --no-cache turns caches off. */
 export function sessionFromFlags(repo: Repo, loaded: LoadedConfig, values: Record<string, unknown>, io: Io): Promise<Session> {
   return openSession({

@@ -18,7 +18,7 @@ const contextKey = z
 export const configSchema = z.strictObject({
   keyId: z.string().min(1).optional(),
   region: z.string().min(1).optional(),
-  endpoint: z.url().optional(),
+  endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, such as https://kms.us-east-1.amazonaws.com' }).optional(),
   algorithm: z.enum(SIGNING_ALGORITHMS).optional(),
   files: z.array(pattern).min(1),
   exclude: z.array(pattern).default([]),

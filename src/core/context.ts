@@ -50,7 +50,11 @@ export function assertContextKeys(context: Context): void {
   }
 }
 
-/** Drops user-info from a URL so a token in a remote URL never reaches a signature. */
+/**
+ * Drops user-info from a URL so a token in a remote URL never reaches a signature.
+ * The user-info ends at the last `@` of the authority (as URL parsers read it), so
+ * a password with a raw `@` is dropped whole.
+ */
 export function stripUserInfo(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
 }

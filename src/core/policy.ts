@@ -30,19 +30,22 @@ export function recordRef(record: SignatureRecord): string | undefined {
 /**
  * Returns why a record fails the policy for `commit` (undefined when it
  * passes). Checked before any KMS call: it costs nothing and a replayed
- * record must never reach the signature check as a candidate.
+ * record must never reach the signature check as a candidate. With
+ * `claims: false` the reason does not repeat the record's own claims (commit,
+ * key, ref), for output about records whose signature was not verified
+ * (DESIGN 3, rule 5).
  */
-export function policyProblem(record: SignatureRecord, policy: Policy, commit: string | undefined): string | undefined {
+export function policyProblem(record: SignatureRecord, policy: Policy, commit: string | undefined, { claims = true } = {}): string | undefined {
   if (commit !== undefined && record.context.commit !== commit) {
-    return `record is for commit ${String(record.context.commit).slice(0, 12)}, not this one`;
+    return claims ? `record is for commit ${String(record.context.commit).slice(0, 12)}, not this one` : 'record is for another commit, not this one';
   }
   if (policy.keys.length > 0 && !policy.keys.includes(record.keyId)) {
-    return `signed by a key that is not allowed (${record.keyId})`;
+    return claims ? `signed by a key that is not allowed (${record.keyId})` : 'its key is not among the allowed keys (verify.keys or --key)';
   }
   if (policy.refs.length > 0) {
     const ref = recordRef(record);
     if (ref === undefined || !micromatch.isMatch(ref, policy.refs.map(fullRefPattern), { dot: true })) {
-      return `signed for ${ref ?? 'no ref'}, which the allowed refs do not match`;
+      return claims ? `signed for ${ref ?? 'no ref'}, which the allowed refs do not match` : 'its branch or tag is not among the allowed refs (verify.refs or --ref)';
     }
   }
   for (const [key, value] of Object.entries(policy.context)) {

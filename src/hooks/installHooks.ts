@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { HookName } from '../config/schema.js';
 import { writeFileAtomic } from '../fs/atomicWrite.js';
@@ -39,9 +39,10 @@ export async function installHooks(repo: Repo, hooks: HookName[] = HOOKS): Promi
       changes.push({ hook, file: shown, change: 'unchanged' });
       continue;
     }
+    const mode = before === undefined ? 0o755 : (await stat(file)).mode & 0o7777;
     await writeFileAtomic(file, after);
-    // A new file must be executable; an existing one keeps its mode, so uninstall leaves it exactly as it was.
-    if (before === undefined) await chmod(file, 0o755);
+    // A new file must be executable; an existing one keeps its mode (the atomic write made a new file), so uninstall leaves it exactly as it was.
+    await chmod(file, mode);
     changes.push({ hook, file: shown, change: before === undefined ? 'created' : before.includes('# >>> kmssig >>>') ? 'updated' : 'added' });
   }
   return { location, changes };

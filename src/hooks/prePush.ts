@@ -53,7 +53,11 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
   const signed = outcomes.filter((o) => o.signed).length;
   const result: PrePushResult = { signed, alreadySigned: outcomes.length - signed, capped, published: 'skipped' };
   if (outcomes.length === 0) return result;
-  if (notesInPush) return { ...result, published: 'outer-push' };
+  if (notesInPush) {
+    // git fixed the notes value this push sends before the hook ran: new records would be left behind.
+    if (signed > 0) throw new KmssigError('GIT', messages.notesInOuterPush(signed, options.remote));
+    return { ...result, published: 'outer-push' };
+  }
   if (signed === 0 && (await alreadyPublished(repo, options.remote))) return result;
   result.published = await publishNotes(repo, options.remote, options.attempts ?? 6);
   return result;

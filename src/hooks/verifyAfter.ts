@@ -1,5 +1,6 @@
 import type { CheckReport } from '../core/report.js';
 import { selectFiles } from '../core/selectFiles.js';
+import type { Repo } from '../git/repo.js';
 import { check } from '../usecases/check.js';
 import type { Session } from '../usecases/session.js';
 
@@ -12,9 +13,9 @@ export interface HookVerification {
 }
 
 /** After a pull only: the reflog action git sets for its children, else the reflog's last entry. */
-export async function wasPull(session: Session, env: NodeJS.ProcessEnv): Promise<boolean> {
+export async function wasPull(repo: Repo, env: NodeJS.ProcessEnv): Promise<boolean> {
   if (env.GIT_REFLOG_ACTION) return env.GIT_REFLOG_ACTION.startsWith('pull');
-  const last = await session.repo.git.maybe(['reflog', '-1', '--format=%gs', 'HEAD']);
+  const last = await repo.git.maybe(['reflog', '-1', '--format=%gs', 'HEAD']);
   return (last ?? '').startsWith('pull');
 }
 

@@ -64,7 +64,14 @@ export function createAwsKms(options: AwsKmsOptions = {}): KeyManagement {
     getPublicKey: (keyId) =>
       call('GetPublicKey', async (sdk, client) => {
         const out = await client.send(new sdk.GetPublicKeyCommand({ KeyId: keyId }));
-        return { der: out.PublicKey ?? new Uint8Array(), spec: out.KeySpec ?? '' };
+        return {
+          der: out.PublicKey ?? new Uint8Array(),
+          spec: out.KeySpec ?? out.CustomerMasterKeySpec ?? '',
+          // moto answers GetPublicKey for symmetric keys too (AWS refuses): the usage tells them apart.
+          usage: out.KeyUsage ?? '',
+          // AWS answers the key ARN; moto the bare key ID, which says less than what the user named.
+          keyId: out.KeyId?.startsWith('arn:') ? out.KeyId : keyId,
+        };
       }),
   };
 }
@@ -80,7 +87,8 @@ async function connect(options: AwsKmsOptions) {
     ...(options.region ? { region: options.region } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     maxAttempts: options.maxAttempts ?? 4,
-    requestHandler: { connectionTimeout: Math.min(timeoutMs, 3_000), requestTimeout: timeoutMs },
+    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and the call hangs on.
+    requestHandler: { connectionTimeout: Math.min(timeoutMs, 3_000), requestTimeout: timeoutMs, throwOnRequestTimeout: true },
   });
   return { sdk, client };
 }
@@ -103,6 +111,7 @@ const kindsByName: Record<string, KmsFailureKind> = {
   DisabledException: 'key-state',
   KMSInvalidStateException: 'key-state',
   InvalidKeyUsageException: 'key-state',
+  UnsupportedOperationException: 'key-state',
   TimeoutError: 'unreachable',
   RequestTimeout: 'unreachable',
 };

@@ -18,7 +18,8 @@ export interface KeyManagement {
   encrypt(keyId: string, plaintext: Uint8Array, context: Context): Promise<{ ciphertext: Uint8Array; keyId: string }>;
   decrypt(ciphertext: Uint8Array, context: Context, keyId?: string): Promise<{ plaintext: Uint8Array; keyId: string }>;
   sign(keyId: string, message: Uint8Array, algorithm: string): Promise<{ signature: Uint8Array; keyId: string }>;
-  getPublicKey(keyId: string): Promise<{ der: Uint8Array; spec: string }>;
+  /** The public key (DER SPKI) of an asymmetric key, with its ARN, spec and usage (SIGN_VERIFY for signing keys). */
+  getPublicKey(keyId: string): Promise<{ der: Uint8Array; spec: string; usage: string; keyId: string }>;
 }
 
 /** Why a KMS call failed, independent of the provider's error names. */

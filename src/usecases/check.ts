@@ -49,7 +49,7 @@ async function strictCheck(ctx: CheckContext, commit: string, files: ReleaseFile
     if (walk.end === 'shallow') throw new KmssigError('HISTORY', messages.shallowHistory(commit));
     // History from before kmssig: no configuration here and nothing signed below.
     if (!files.digests.has(ctx.configPath) && walk.rejected.length === 0) return { ...report, status: 'quiet' };
-    report.problem = messages.noSignedCommit(commit);
+    report.problem = walk.rejected.length > 0 ? messages.noCountingRecord(commit, walk.rejected.length) : messages.noSignedCommit(commit);
     report.files = [...files.digests.keys()].map((path) => ({ path, state: 'unsigned' }));
     return report;
   }

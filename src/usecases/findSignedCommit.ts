@@ -60,11 +60,21 @@ export async function findSignedCommit({ repo, notes, start, policy, verifier, m
         else candidates.push(parsed);
       }
       if (prefer) candidates.sort((a, b) => Number(prefer(b.record)) - Number(prefer(a.record)));
+      // A record that cannot be decided (its key does not exist, KMS refuses it)
+      // must not hide a valid record beside it; with none valid, fail closed.
+      let undecided: unknown;
       for (const { record, line } of candidates) {
-        const verdict = await verifier.verify(record, line);
+        let verdict: Awaited<ReturnType<RecordVerifier['verify']>>;
+        try {
+          verdict = await verifier.verify(record, line);
+        } catch (error) {
+          undecided ??= error;
+          continue;
+        }
         if (verdict.valid) return { found: { commit, record }, rejected, walked: commits.indexOf(commit) + 1 };
         rejected.push({ commit, reason: verdict.reason });
       }
+      if (undecided !== undefined) throw undecided;
     }
   }
   const end = commits.length >= maxCommits ? 'bound' : (await repo.isShallow()) ? 'shallow' : 'root';

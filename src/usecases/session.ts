@@ -48,7 +48,10 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     context: config.context,
     requireContext: config.verify.requireContext,
   };
-  const publicKeys = await loadPublicKeys(repo.root, config.verify.publicKeys);
+  // A key pin from flags (a CI job) must not trust the repository it checks: an
+  // asymmetric record verifies with any PEM that repository names, so a forged
+  // record claiming the pinned keyId would pass. Under such a pin only KMS decides.
+  const publicKeys = options.keys?.length ? [] : await loadPublicKeys(repo.root, config.verify.publicKeys);
   const cache = options.noCache ? noCache : createLineCache(repo.commonDir, 'verified');
   const digestCache: DigestCache | undefined = options.noCache ? undefined : createDigestCache(repo.commonDir);
   return {

@@ -76,8 +76,11 @@ export async function signRelease(session: Session, targets: SignTarget[], optio
   return outcomes;
 }
 
-function algorithmFor(key: KeyInfo, configured: string | undefined): Algorithm {
+/** The record's `alg` for a key: SYMMETRIC_DEFAULT for a symmetric key, else the configured or default signing algorithm (DESIGN 2.2). */
+export function algorithmFor(key: KeyInfo, configured: string | undefined): Algorithm {
   if (key.usage !== 'SIGN_VERIFY') {
+    // An asymmetric encryption key (RSA with ENCRYPT_DECRYPT) or an HMAC key cannot make either kind of record.
+    if (key.spec !== 'SYMMETRIC_DEFAULT') throw new KmssigError('CONFIG', messages.keyCannotSign(key.arn, key.spec, key.usage));
     if (configured) throw new KmssigError('CONFIG', messages.algorithmForSymmetricKey(configured, key.arn));
     return SYMMETRIC;
   }

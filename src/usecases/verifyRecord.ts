@@ -36,12 +36,16 @@ export function createRecordVerifier({ kms, policy, publicKeys, cache }: Verifie
         }
         const cacheKey = `sym\0${line}`;
         if (await cache.has(cacheKey)) return { valid: true };
+        let signer: string;
         try {
-          await verifyDigest({ kms, digest: payloadDigest(record), signature: Buffer.from(record.sig, 'base64'), context: record.context, keys: [record.keyId] });
+          ({ keyId: signer } = await verifyDigest({ kms, digest: payloadDigest(record), signature: Buffer.from(record.sig, 'base64'), context: record.context, keys: [record.keyId] }));
         } catch (error) {
           if (error instanceof KmssigError && error.code === 'INVALID') return { valid: false, reason: error.message };
           throw error;
         }
+        // DESIGN 2.2: the key ARN KMS returns must be the record's keyId (an alias
+        // names whatever key it points at today, not the key that signed).
+        if (signer !== record.keyId) return { valid: false, reason: `keyId is not the key that made the signature (${signer})` };
         await cache.add(cacheKey);
         return { valid: true };
       }

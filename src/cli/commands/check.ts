@@ -1,14 +1,14 @@
-import { KmssigError } from '../../errors.js';
-import { fetchNotes, remoteNotesRef } from '../../git/notes.js';
+import { exitCodeOf, KmssigError } from '../../errors.js';
+import { fetchNotes } from '../../git/notes.js';
 import type { Repo } from '../../git/repo.js';
 import { check } from '../../usecases/check.js';
 import { loadNotes } from '../../usecases/notesView.js';
 import type { Session } from '../../usecases/session.js';
 import { messages } from '../../messages.js';
 import { stringOption, type CommandSpec } from '../args.js';
-import { toGithub } from '../format/github.js';
+import { toGithub, toGithubError } from '../format/github.js';
 import { printHuman } from '../format/human.js';
-import { toJson } from '../format/json.js';
+import { toJson, toJsonError } from '../format/json.js';
 import { createOutput, type Io, type Output } from '../io.js';
 import { kmsOptions } from '../kmsOptions.js';
 import { openProject, sessionFromFlags } from '../project.js';
@@ -38,16 +38,28 @@ const DEEPEN_STEPS = [50, 200, 1000];
 export async function run(values: Record<string, unknown>, _positionals: string[], io: Io): Promise<number> {
   const format = stringOption(values, 'format') ?? 'human';
   if (!FORMATS.includes(format)) throw new KmssigError('USAGE', messages.usage(`--format must be one of ${FORMATS.join(', ')}`, 'check'));
+  const rev = stringOption(values, 'rev') ?? 'HEAD';
+  try {
+    return await checkAndReport(values, io, format, rev);
+  } catch (error) {
+    // A CI reading JSON or annotations gets the reason of exit 2 or 3 there too.
+    if (format === 'json') io.stdout.write(toJsonError(rev, exitCodeOf(error), (error as Error)?.message ?? String(error)) + '\n');
+    if (format === 'github') io.stdout.write(toGithubError((error as Error)?.message ?? String(error)) + '\n');
+    throw error;
+  }
+}
+
+async function checkAndReport(values: Record<string, unknown>, io: Io, format: string, rev: string): Promise<number> {
   if (values.worktree && values['allow-local']) throw new KmssigError('USAGE', messages.usage('--worktree is strict and cannot be combined with --allow-local', 'check'));
   const out = createOutput(io);
   const { repo, loaded } = await openProject(io);
-  const rev = stringOption(values, 'rev') ?? 'HEAD';
   const commit = await repo.commitOf(rev);
   const fetch = values['no-fetch'] !== true;
   const remote = fetch ? await pickRemote(repo, stringOption(values, 'remote')) : undefined;
   if (remote) await fetchNotesOnce(repo, remote, out);
 
   const session = await sessionFromFlags(repo, loaded, values, io);
+  if (!fetch && session.notes.refs.size === 0) out.warn(messages.notesNotFetched());
   const report = await checkDeepening(session, { commit, worktree: values.worktree === true, allowLocal: values['allow-local'] === true }, remote, out);
 
   if (format === 'json') io.stdout.write(toJson(report, session.policy, rev) + '\n');
@@ -62,9 +74,11 @@ async function pickRemote(repo: Repo, given: string | undefined): Promise<string
   return remotes.includes('origin') ? 'origin' : remotes.length === 1 ? remotes[0] : undefined;
 }
 
-/** A fresh CI clone has no notes: fetch the remote's once, touching no other ref. */
+/**
+ * A fresh CI clone has no notes, a reused workspace has stale ones: fetch the
+ * remote's once per run, touching no other ref.
+ */
 async function fetchNotesOnce(repo: Repo, remote: string, out: Output): Promise<void> {
-  if (await repo.git.maybe(['rev-parse', '--verify', '--quiet', remoteNotesRef(remote)])) return;
   try {
     const found = await fetchNotes(repo, remote);
     out.info(found ? `ℹ fetched signatures (refs/notes/kmssig) from ${remote}` : `ℹ ${remote} has no signatures (refs/notes/kmssig) yet`);
@@ -82,7 +96,9 @@ async function checkDeepening(session: Session, options: Parameters<typeof check
       const shallow = error instanceof KmssigError && error.code === 'HISTORY' && (await session.repo.isShallow());
       if (!shallow || !remote || step >= DEEPEN_STEPS.length) throw error;
       out.info(`ℹ shallow clone: fetching ${DEEPEN_STEPS[step]} more commits of history from ${remote}`);
-      await session.repo.git.bytes(['fetch', '--quiet', '--no-tags', `--deepen=${DEEPEN_STEPS[step]}`, remote]);
+      await session.repo.git.bytes(['fetch', '--quiet', '--no-tags', `--deepen=${DEEPEN_STEPS[step]}`, remote]).catch((failed: Error) => {
+        throw new KmssigError('HISTORY', messages.deepenFailed((error as Error).message, remote, failed.message), { cause: failed });
+      });
       session.notes = await loadNotes(session.repo);
     }
   }

@@ -4,7 +4,8 @@ import type { HookName } from '../../config/schema.js';
 import { parsePushLines } from '../../core/pushLines.js';
 import { KmssigError } from '../../errors.js';
 import { Repo } from '../../git/repo.js';
-import { fetchNotes, remoteNotesRef } from '../../git/notes.js';
+import { fetchNotes, noteRefs, remoteNotesRef } from '../../git/notes.js';
+import { fetchAllNotes } from '../../hooks/installHooks.js';
 import { prePush } from '../../hooks/prePush.js';
 import { verifyAfter, wasPull, type VerifyHook } from '../../hooks/verifyAfter.js';
 import { createLineCache } from '../../cache/lineCache.js';
@@ -13,6 +14,7 @@ import { messages } from '../../messages.js';
 import { version } from '../../version.js';
 import { requirePositionals, type CommandSpec } from '../args.js';
 import { printHuman } from '../format/human.js';
+import { isFailure } from '../format/stateText.js';
 import { createOutput, type Io, type Output } from '../io.js';
 import { sessionFromFlags } from '../project.js';
 
@@ -73,16 +75,27 @@ async function runVerify(repo: Repo, loaded: LoadedConfig, hook: VerifyHook, arg
     const remote = (await repo.remotes())[0];
     if (remote && !(await repo.git.maybe(['rev-parse', '--verify', '--quiet', remoteNotesRef(remote)]))) await fetchNotes(repo, remote).catch(() => false);
   }
-  const session = await sessionFromFlags(repo, loaded, {}, io);
-  const pulled = hook === 'post-merge' && (await wasPull(session, io.env));
+  const pulled = hook === 'post-merge' && (await wasPull(repo, io.env));
   // Nothing changed since the last pass (same HEAD, remotes, notes and configuration): no KMS call, no output.
-  const state = await repo.git.text(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/remotes/', 'refs/notes/']);
-  const key = createHash('sha256').update(JSON.stringify([version, hook, pulled, await repo.commitOf('HEAD'), state, loaded])).digest('hex');
+  const decisionKey = async () => {
+    const state = await repo.git.text(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/remotes/', 'refs/notes/']);
+    return createHash('sha256').update(JSON.stringify([version, hook, pulled, await repo.commitOf('HEAD'), state, loaded])).digest('hex');
+  };
+  let key = await decisionKey();
   const decisions = createLineCache(repo.commonDir, 'decisions');
   if (await decisions.has(key)) return 0;
 
-  const verification = await verifyAfter(session, hook, pulled);
+  const session = await sessionFromFlags(repo, loaded, {}, io);
+  let verification = await verifyAfter(session, hook, pulled);
+  if (verification.failed && (await refreshNotes(repo))) {
+    // `git pull origin main` fetches only the ref it names, not the notes refspec: fetch the notes, then decide.
+    session.notes = await loadNotes(repo);
+    key = await decisionKey();
+    verification = await verifyAfter(session, hook, pulled);
+  }
   const loud = verification.failed;
+  // A file that failed in one report (what a pull from a URL brought in) is never also called local work.
+  const failedPaths = new Set(verification.reports.flatMap(({ report }) => report.files.filter(isFailure).map((f) => f.path)));
   for (const { label, report } of verification.reports) {
     if (report.status === 'quiet') continue;
     if (report.status === 'fail') {
@@ -91,7 +104,7 @@ async function runVerify(repo: Repo, loaded: LoadedConfig, hook: VerifyHook, arg
       continue;
     }
     // A pass says only what is worth knowing: the user's own local and uncommitted changes.
-    for (const f of report.files) if (f.state === 'local') out.info(messages.hookLocalFile(f.path));
+    for (const f of report.files) if (f.state === 'local' && !failedPaths.has(f.path)) out.info(messages.hookLocalFile(f.path));
     for (const path of report.uncommitted) out.info(messages.hookUncommittedFile(path));
   }
   if (loud) {
@@ -101,6 +114,13 @@ async function runVerify(repo: Repo, loaded: LoadedConfig, hook: VerifyHook, arg
   const clean = verification.reports.every(({ report }) => report.files.every((f) => f.state === 'ok') && report.uncommitted.length === 0);
   if (clean) await decisions.add(key);
   return 0;
+}
+
+/** Fetches every remote's notes; true when a notes ref changed. */
+async function refreshNotes(repo: Repo): Promise<boolean> {
+  const before = JSON.stringify([...(await noteRefs(repo))]);
+  await fetchAllNotes(repo);
+  return JSON.stringify([...(await noteRefs(repo))]) !== before;
 }
 
 /** DESIGN 3.1/3.2: no configuration is quiet, unless signatures exist below HEAD (the configuration was removed). */

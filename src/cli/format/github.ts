@@ -11,10 +11,16 @@ export function toGithub(report: CheckReport): string {
     .filter(isFailure)
     .map((f) => `::error file=${escapeProperty(f.path)},title=kmssig::${escapeData(`${f.path}: ${stateText(f)} (at ${short(report.commit)})`)}`);
   if (report.problem) lines.push(`::error title=kmssig::${escapeData(report.problem)}`);
+  for (const r of report.rejected) lines.push(`::warning title=kmssig::${escapeData(`a record on ${short(r.commit)} did not count: ${r.reason}`)}`);
   const summary =
     report.status === 'fail'
       ? `kmssig: ${report.files.filter(isFailure).length} release file(s) failed verification at ${short(report.commit)}`
       : `kmssig: ${report.files.length} release file(s) verified at ${short(report.commit)}${report.signed ? ` against ${short(report.signed.commit)}` : ''}`;
   lines.push(report.status === 'fail' ? `::error title=kmssig::${escapeData(summary)}` : `::notice title=kmssig::${escapeData(summary)}`);
   return lines.join('\n');
+}
+
+/** The reason a check could not decide (exit 2 or 3), as an annotation. */
+export function toGithubError(message: string): string {
+  return `::error title=kmssig::${escapeData(message.replace(/^✖ /, ''))}`;
 }

@@ -29,3 +29,8 @@ export function toJson(report: CheckReport, policy: Policy, rev: string): string
     2,
   );
 }
+
+/** The document for a check that could not decide (exit 2 or 3): never a pass. */
+export function toJsonError(rev: string, exitCode: number, message: string): string {
+  return JSON.stringify({ result: 'error', rev, exitCode, problem: message.replace(/^✖ /, '') }, null, 2);
+}

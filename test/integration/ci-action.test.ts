@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { BIN, run } from '../helpers/cli.js';
+import { createCiWorld, errorAnnotations, parseJson, type CiWorld } from '../helpers/ciWorld.js';
+import { createKey } from '../helpers/kms.js';
+import { startMoto, type Moto } from '../helpers/moto.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
+
+interface Action {
+  inputs: Record<string, { default?: string; required?: boolean }>;
+  runs: { using: string; steps: { shell: string; run: string; env: Record<string, string>; 'working-directory': string }[] };
+}
+
+/** action.yml as data (PyYAML comes with moto, which the tests need anyway). */
+function loadAction(): Action {
+  const script = 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))';
+  return JSON.parse(execFileSync('python3', ['-c', script, join(ROOT, 'action.yml')], { encoding: 'utf8' }));
+}
+
+/** Replaces the `${{ inputs.x }}` / `${{ github.action_path }}` expressions the way the runner does. */
+function expand(text: string, inputs: Record<string, string>): string {
+  return text.replace(/\$\{\{\s*([\w.-]+)\s*\}\}/g, (_, name: string) => {
+    if (name === 'github.action_path') return ROOT;
+    if (name.startsWith('inputs.') && Object.hasOwn(inputs, name.slice(7))) return inputs[name.slice(7)]!;
+    throw new Error(`action.yml uses an expression the test does not know: ${name}`);
+  });
+}
+
+describe('action.yml (composite GitHub Action)', () => {
+  let moto: Moto;
+  let keyArn: string;
+  let otherArn: string;
+  let world: CiWorld;
+  let ci: string;
+  let fakeBin: string;
+  const action = loadAction();
+
+  before(async () => {
+    moto = await startMoto();
+    keyArn = await createKey(moto.endpoint, { alias: 'alias/release' });
+    otherArn = await createKey(moto.endpoint);
+    world = await createCiWorld(moto, 'alias/release');
+    await world.sign();
+    world.publish();
+    ci = world.ciClone('ci');
+    // An npx that runs the built CLI instead of downloading kmssig, and says what it was asked for.
+    fakeBin = join(world.root, 'bin');
+    mkdirSync(fakeBin);
+    writeFileSync(
+      join(fakeBin, 'npx'),
+      `#!/bin/sh\n[ "$1" = "--yes" ] || { echo "npx without --yes" >&2; exit 90; }\nprintf '%s\\n' "$2" > "$NPX_LOG"\nshift 2\nexec "${process.execPath}" "${BIN}" "$@"\n`,
+    );
+    chmodSync(join(fakeBin, 'npx'), 0o755);
+  });
+  after(async () => {
+    await moto.stop();
+    world?.cleanup();
+  });
+
+  /** Runs the action's one step as the runner would: inputs with defaults, env, working-directory, bash -eo pipefail. */
+  async function runAction(given: Record<string, string>) {
+    const inputs = Object.fromEntries(Object.entries(action.inputs).map(([name, spec]) => [name, given[name] ?? spec.default ?? '']));
+    const [step] = action.runs.steps;
+    if (!step) throw new Error('action.yml has no step');
+    const scriptFile = join(world.root, 'step.sh');
+    writeFileSync(scriptFile, step.run);
+    const npxLog = join(world.root, 'npx.log');
+    writeFileSync(npxLog, '');
+    const env = {
+      ...world.env,
+      ...Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, expand(v, inputs)])),
+      PATH: `${fakeBin}:${process.env.PATH}`,
+      NPX_LOG: npxLog,
+    };
+    const out = await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], { cwd: expand(step['working-directory'], inputs), env });
+    return { ...out, npx: readFileSync(npxLog, 'utf8').trim() };
+  }
+
+  it('is a composite action with the documented inputs', () => {
+    assert.equal(action.runs.using, 'composite');
+    assert.deepEqual(Object.keys(action.inputs).sort(), ['format', 'key', 'ref', 'rev', 'version', 'working-directory']);
+    assert.equal(action.inputs.format?.default, 'github');
+    for (const [name, spec] of Object.entries(action.inputs)) assert.notEqual(spec.required, true, `${name} is optional`);
+    const [step] = action.runs.steps;
+    assert.equal(step?.shell, 'bash');
+    assert.doesNotMatch(step?.run ?? '', /\$\{\{/, 'inputs reach the script through env, never pasted into it');
+  });
+
+  it('runs npx --yes kmssig@<its own version> check --format github in the working directory', async () => {
+    const out = await runAction({ 'working-directory': ci });
+    assert.equal(out.code, 0, out.stdout + out.stderr);
+    assert.equal(out.npx, `kmssig@${VERSION}`);
+    assert.match(out.stdout, /^::notice title=kmssig::kmssig: 3 release file\(s\) verified/m);
+    assert.equal((await runAction({ 'working-directory': ci, version: '9.9.9' })).npx, 'kmssig@9.9.9');
+  });
+
+  it('key takes several ARNs separated by newlines or commas, and pins them', async () => {
+    const pinnedElsewhere = await runAction({ 'working-directory': ci, key: otherArn });
+    assert.equal(pinnedElsewhere.code, 1, pinnedElsewhere.stdout + pinnedElsewhere.stderr);
+    assert.ok(errorAnnotations(pinnedElsewhere.stdout).some((l) => l.startsWith('::error file=dist/app.tgz,')));
+
+    const several = await runAction({ 'working-directory': ci, key: `${otherArn},\n  ${keyArn}\n`, format: 'json' });
+    assert.equal(several.code, 0, several.stdout + several.stderr);
+    assert.deepEqual(parseJson(several).policy.keys, [otherArn, keyArn]);
+  });
+
+  it('ref, rev and format reach kmssig', async () => {
+    const tagsOnly = await runAction({ 'working-directory': ci, ref: 'refs/tags/*' });
+    assert.equal(tagsOnly.code, 1, tagsOnly.stdout + tagsOnly.stderr);
+    const both = await runAction({ 'working-directory': ci, ref: 'refs/tags/*\nmain', format: 'human' });
+    assert.equal(both.code, 0, both.stdout + both.stderr);
+    assert.match(both.stdout, /✔ HEAD \([0-9a-f]{12}\): 3 release file\(s\) verified/);
+
+    const missing = await runAction({ 'working-directory': ci, rev: 'v404' });
+    assert.equal(missing.code, 2, missing.stdout + missing.stderr);
+    assert.match(missing.stdout, /^::error title=kmssig::revision "v404" does not exist/m);
+  });
+});

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { commitFiles } from '../helpers/git.js';
+import { CONFIG, both, noteRecords, startRecordsWorld, type RecordsWorld } from '../helpers/records.js';
+
+const RELEASE = { 'dist/app.bin': 'app', 'dist/.hidden': 'a dotfile no pattern names', 'docs/guide.md': 'not listed' };
+
+const yaml = `# a comment: YAML, not JSON
+keyId: alias/release
+files:
+  - dist/**
+context:
+  repo: acme/app
+`;
+
+// Each variant cosmiconfig finds at the repository root: the configuration
+// loads, signs, verifies, and the file that holds it is itself signed.
+const variants: { name: string; file: string; text: string; extra?: Record<string, string> }[] = [
+  { name: '.kmssigrc as JSON', file: '.kmssigrc', text: JSON.stringify(CONFIG) },
+  { name: '.kmssigrc as YAML', file: '.kmssigrc', text: yaml },
+  { name: '.kmssigrc.json', file: '.kmssigrc.json', text: JSON.stringify(CONFIG, null, 2) },
+  { name: '.kmssigrc.yaml', file: '.kmssigrc.yaml', text: yaml },
+  { name: 'kmssig.config.mjs', file: 'kmssig.config.mjs', text: `export default ${JSON.stringify(CONFIG)};\n` },
+  { name: '.kmssigrc.cjs', file: '.kmssigrc.cjs', text: `module.exports = ${JSON.stringify(CONFIG)};\n` },
+  { name: 'the "kmssig" key of package.json', file: 'package.json', text: JSON.stringify({ name: 'app', version: '1.0.0', kmssig: CONFIG }, null, 2) },
+  {
+    name: '.kmssigrc.json beside a package.json without a "kmssig" key',
+    file: '.kmssigrc.json',
+    text: JSON.stringify(CONFIG),
+    extra: { 'package.json': JSON.stringify({ name: 'app', version: '1.0.0' }) },
+  },
+];
+
+describe('configuration files', () => {
+  let world: RecordsWorld;
+  before(async () => {
+    world = await startRecordsWorld();
+  });
+  after(async () => {
+    await world?.cleanup();
+  });
+
+  for (const variant of variants) {
+    it(`loads ${variant.name}, and signs the file it came from`, async () => {
+      const repo = world.repo({ config: variant.text, configFile: variant.file, files: { ...RELEASE, ...variant.extra } });
+      const sign = await world.kmssig(repo, ['sign']);
+      assert.equal(sign.code, 0, both(sign));
+      const [record] = noteRecords(repo);
+      assert.deepEqual(Object.keys(record!.files).sort(), [variant.file, 'dist/app.bin'].sort());
+      assert.equal(record!.context.repo, 'acme/app', 'the static context of the configuration');
+      const check = await world.kmssig(repo, ['check']);
+      assert.equal(check.code, 0, both(check));
+
+      // Any unsigned change to the file that holds the configuration fails, even one that changes no setting.
+      commitFiles(repo, { [variant.file]: `${variant.text}\n` }, 'unsigned edit of the configuration');
+      const edited = await world.kmssig(repo, ['check', '--format', 'json']);
+      assert.equal(edited.code, 1, both(edited));
+      const states = Object.fromEntries(JSON.parse(edited.stdout).files.map((f: { path: string; state: string }) => [f.path, f.state]));
+      assert.deepEqual(states, { [variant.file]: 'modified', 'dist/app.bin': 'ok' });
+    });
+  }
+
+  it('dotfiles are listed only when a pattern names them; exclude removes files', async () => {
+    const config = { ...CONFIG, files: ['dist/**', 'dist/.hidden', 'docs/*.md'], exclude: ['docs/draft-*'] };
+    const repo = world.repo({ config, files: { ...RELEASE, 'dist/.other': 'not named', 'docs/draft-1.md': 'excluded' } });
+    assert.equal((await world.kmssig(repo, ['sign'])).code, 0);
+    assert.deepEqual(Object.keys(noteRecords(repo)[0]!.files).sort(), ['.kmssigrc', 'dist/.hidden', 'dist/app.bin', 'docs/guide.md']);
+  });
+});
