@@ -38,6 +38,11 @@ export const messages = {
   localKeyNotNamed: () => `✖ this signature was made with a local development key: name it with --key local:<path>`,
   localKeyCannot: (what: string) => `✖ a local development key cannot ${what}; use an AWS KMS key`,
   localKeyWarning: (keyId: string) => `⚠ ${keyId} is a local development key: for demos and tests, not for production`,
+  localKeyNotPinned: (keyId: string) =>
+    `signed with the local development key ${keyId}, which was not pinned: a key file is something anyone can plant; pass --key ${keyId} if it is yours`,
+  localKeyNotRegistered: (keyId: string) =>
+    `signed with the local development key ${keyId}, which this clone does not trust: a key file is something a commit can plant; if it is yours, register it with 'git config --add kmssig.localKey <path>' (kmssig keygen does this inside a clone) or pass --key ${keyId}`,
+  localKeyRegistered: (path: string) => `ℹ registered ${path} in this clone's git config (kmssig.localKey): records signed with it verify here`,
   badCiphertext: () => 'the signature is corrupt or was made for another context',
   wrongKey: (keyId: string) => `signed by a key that is not allowed (not ${keyId})`,
 

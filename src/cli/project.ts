@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/loadConfig.js';
 import { KmssigError } from '../errors.js';
 import { Repo } from '../git/repo.js';
@@ -36,6 +37,7 @@ export function sessionFromFlags(repo: Repo, loaded: LoadedConfig, values: Recor
     env: io.env,
     keys: listOption(values, 'key'),
     refs: listOption(values, 'ref'),
+    publicKeys: listOption(values, 'public-key').map((p) => resolve(io.cwd, p)),
     region: stringOption(values, 'region'),
     endpoint: stringOption(values, 'endpoint'),
     timeoutMs: kmsTimeoutMs(io.env),

@@ -58,3 +58,12 @@ export function assertContextKeys(context: Context): void {
 export function stripUserInfo(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
 }
+
+/**
+ * Drops user-info from every URL inside a text (a git error message, a remote
+ * name that is a URL), so that no output repeats a credential. Git's own
+ * anonymizer cuts at the first `@` and leaves the rest of a password that has one.
+ */
+export function redactUserInfo(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s'"]*@/gi, '$1');
+}

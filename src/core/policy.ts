@@ -22,37 +22,33 @@ export function fullRefPattern(pattern: string): string {
 
 /** The full ref name a record was signed for, from its context. */
 export function recordRef(record: SignatureRecord): string | undefined {
-  if (record.context.branch !== undefined) return `refs/heads/${record.context.branch}`;
-  if (record.context.tag !== undefined) return `refs/tags/${record.context.tag}`;
+  if (Object.hasOwn(record.context, 'branch')) return `refs/heads/${record.context.branch}`;
+  if (Object.hasOwn(record.context, 'tag')) return `refs/tags/${record.context.tag}`;
   return undefined;
 }
 
 /**
  * Returns why a record fails the policy for `commit` (undefined when it
  * passes). Checked before any KMS call: it costs nothing and a replayed
- * record must never reach the signature check as a candidate. With
- * `claims: false` the reason does not repeat the record's own claims (commit,
- * key, ref), for output about records whose signature was not verified
- * (DESIGN 3, rule 5).
+ * record must never reach the signature check as a candidate. The reason
+ * never repeats the record's own claims (commit, key, ref): they are not
+ * verified, so they are not shown as facts (DESIGN 3, rule 5).
  */
-export function policyProblem(record: SignatureRecord, policy: Policy, commit: string | undefined, { claims = true } = {}): string | undefined {
-  if (commit !== undefined && record.context.commit !== commit) {
-    return claims ? `record is for commit ${String(record.context.commit).slice(0, 12)}, not this one` : 'record is for another commit, not this one';
-  }
-  if (policy.keys.length > 0 && !policy.keys.includes(record.keyId)) {
-    return claims ? `signed by a key that is not allowed (${record.keyId})` : 'its key is not among the allowed keys (verify.keys or --key)';
-  }
+export function policyProblem(record: SignatureRecord, policy: Policy, commit: string | undefined): string | undefined {
+  if (commit !== undefined && record.context.commit !== commit) return 'record is for another commit, not this one';
+  if (policy.keys.length > 0 && !policy.keys.includes(record.keyId)) return 'its key is not among the allowed keys (verify.keys or --key)';
   if (policy.refs.length > 0) {
     const ref = recordRef(record);
     if (ref === undefined || !micromatch.isMatch(ref, policy.refs.map(fullRefPattern), { dot: true })) {
-      return claims ? `signed for ${ref ?? 'no ref'}, which the allowed refs do not match` : 'its branch or tag is not among the allowed refs (verify.refs or --ref)';
+      return 'its branch or tag is not among the allowed refs (verify.refs or --ref)';
     }
   }
+  // Own keys only: a context is parsed JSON, and `toString` or `constructor` must not count as present.
   for (const [key, value] of Object.entries(policy.context)) {
-    if (record.context[key] !== value) return `context ${key} is not ${JSON.stringify(value)}`;
+    if (!Object.hasOwn(record.context, key) || record.context[key] !== value) return `context ${key} is not ${JSON.stringify(value)}`;
   }
   for (const key of policy.requireContext) {
-    if (record.context[key] === undefined) return `context ${key} is missing`;
+    if (!Object.hasOwn(record.context, key)) return `context ${key} is missing`;
   }
   return undefined;
 }

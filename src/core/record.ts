@@ -76,6 +76,8 @@ function recordProblem(value: unknown): string | undefined {
   if (typeof value.keyId !== 'string' || value.keyId === '') return 'keyId is not a non-empty string';
   if (typeof value.signedAt !== 'string' || Number.isNaN(Date.parse(value.signedAt))) return 'signedAt is not a date';
   if (typeof value.sig !== 'string' || value.sig === '' || !BASE64.test(value.sig)) return 'sig is not base64';
+  // One signature, one line: trailing bits that decoding drops would make other lines with the same signature.
+  if (Buffer.from(value.sig, 'base64').toString('base64') !== value.sig) return 'sig is not canonical base64';
   return contextProblem(value.context) ?? filesProblem(value.files);
 }
 

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { redactUserInfo } from '../core/context.js';
 import { KmssigError } from '../errors.js';
 
 /**
@@ -22,7 +23,7 @@ export interface GitRunner {
 export function createGitRunner(cwd: string, env: NodeJS.ProcessEnv = process.env): GitRunner {
   const baseEnv = cleanEnv(env);
   const fail = (args: string[], error: unknown) =>
-    new KmssigError('GIT', `git ${args.slice(0, 3).join(' ')} failed: ${firstLine(error)}`, { cause: error });
+    new KmssigError('GIT', redactUserInfo(`git ${args.slice(0, 3).join(' ')} failed: ${firstLine(error)}`), { cause: error });
 
   const bytes: GitRunner['bytes'] = (args, input, extraEnv) =>
     new Promise((resolve, reject) => {
@@ -34,7 +35,7 @@ export function createGitRunner(cwd: string, env: NodeJS.ProcessEnv = process.en
       child.on('error', (error) => reject(fail(args, error)));
       child.on('close', (code) => {
         if (code === 0) return resolve(Buffer.concat(out));
-        const said = [Buffer.concat(err), Buffer.concat(out)].map((b) => b.toString('utf8').trim()).filter(Boolean);
+        const said = [Buffer.concat(err), Buffer.concat(out)].map((b) => redactUserInfo(b.toString('utf8').trim())).filter(Boolean);
         reject(fail(args, new Error(said.join('\n') || `exit ${code}`)));
       });
       child.stdin.on('error', () => {}); // git may exit before reading all input; its exit code tells

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { stripUserInfo } from '../core/context.js';
 import { KmssigError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { Repo } from './repo.js';
@@ -8,7 +9,8 @@ export const NOTES_REF = 'refs/notes/kmssig';
 
 /** The remote-tracking notes ref of a remote (a name, or a URL pushed to directly). */
 export function remoteNotesRef(remote: string): string {
-  const name = /^[A-Za-z0-9._-]+$/.test(remote) ? remote : `url-${createHash('sha256').update(remote).digest('hex').slice(0, 12)}`;
+  // A URL's credentials stay out of ref names, even hashed (a short hash of a short password is guessable).
+  const name = /^[A-Za-z0-9._-]+$/.test(remote) ? remote : `url-${createHash('sha256').update(stripUserInfo(remote)).digest('hex').slice(0, 12)}`;
   return `refs/notes/remotes/${name}/kmssig`;
 }
 
@@ -71,7 +73,12 @@ export async function addNoteLines(repo: Repo, commit: string, lines: string[]):
   for (const line of lines) all.add(line);
   if (all.size === before) return false;
   const text = [...all].sort().join('\n') + '\n';
-  await repo.git.bytes(['notes', `--ref=${NOTES_REF}`, 'add', '-f', '-F', '-', commit], text, await identityEnv(repo));
+  // The text goes into a blob first and the note then takes that whole blob: a
+  // process killed while writing leaves at most an unreferenced blob. With
+  // `add -F -`, git would store whatever part of the text reached it (and an
+  // empty text removes the note with every record on it).
+  const blob = (await repo.git.bytes(['hash-object', '-w', '--stdin'], text)).toString('utf8').trim();
+  await repo.git.bytes(['notes', `--ref=${NOTES_REF}`, 'add', '-f', '-C', blob, commit], undefined, await identityEnv(repo));
   return true;
 }
 

@@ -14,14 +14,25 @@ const NULL_OID = /^0+$/;
 export const isNullOid = (oid: string) => NULL_OID.test(oid);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const lossy = new TextDecoder('utf-8');
+
+/** A file name as the user can find it: printable ASCII as is, every other byte as \xNN. */
+export function showName(raw: Buffer): string {
+  return `"${[...raw].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('')}"`;
+}
 
 /** Decodes a path git printed; a name that is not UTF-8 cannot go into a JSON record. */
 export function decodePath(raw: Buffer): string {
   try {
     return utf8.decode(raw);
   } catch {
-    throw new KmssigError('INPUT', messages.pathNotUtf8(JSON.stringify(raw.toString('latin1'))));
+    throw new KmssigError('INPUT', messages.pathNotUtf8(showName(raw)));
   }
+}
+
+/** Decodes a path for matching only: bad bytes become U+FFFD, never an error. */
+export function decodePathLossy(raw: Buffer): string {
+  return lossy.decode(raw);
 }
 
 function splitZ(out: Buffer): Buffer[] {
@@ -41,6 +52,12 @@ export class Repo {
   readonly root: string;
   readonly gitDir: string;
   readonly commonDir: string;
+  /**
+   * Names git listed that are not UTF-8, by the lossy name they are listed
+   * under: an error only if such a file is a release file (assertUtf8), so a
+   * stray name elsewhere in the repository cannot stop signing or verifying.
+   */
+  private readonly notUtf8 = new Map<string, string>();
 
   private constructor(git: GitRunner, root: string, gitDir: string, commonDir: string) {
     this.git = git;
@@ -102,7 +119,7 @@ export class Repo {
       const tab = raw.indexOf(9);
       const [mode, type, oid] = raw.subarray(0, tab).toString('latin1').split(' ');
       if (type !== 'blob' || !mode || !oid) continue;
-      entries.push({ path: decodePath(raw.subarray(tab + 1)), oid, mode });
+      entries.push({ path: this.name(raw.subarray(tab + 1)), oid, mode });
     }
     return entries;
   }
@@ -110,7 +127,7 @@ export class Repo {
   /** The files git sees in the working tree: tracked, and untracked but not ignored. */
   async listWorktree(): Promise<string[]> {
     const out = await this.git.bytes(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--full-name']);
-    return [...new Set(splitZ(out).map(decodePath))];
+    return [...new Set(splitZ(out).map((raw) => this.name(raw)))];
   }
 
   /** Commits reachable from `rev`, newest first, at most `max`; extra rev-list arguments narrow it. */
@@ -147,6 +164,24 @@ export class Repo {
   /** Files that differ between the index/worktree and HEAD, or are untracked. */
   async uncommittedPaths(): Promise<Set<string>> {
     const out = await this.git.bytes(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
-    return new Set(splitZ(out).map((raw) => decodePath(raw.subarray(3))));
+    return new Set(splitZ(out).map((raw) => this.name(raw.subarray(3))));
+  }
+
+  /** INPUT (exit 2), naming the file, when one of these listed paths is not UTF-8. */
+  assertUtf8(paths: Iterable<string>): void {
+    for (const path of paths) {
+      const shown = this.notUtf8.get(path);
+      if (shown !== undefined) throw new KmssigError('INPUT', messages.pathNotUtf8(shown));
+    }
+  }
+
+  private name(raw: Buffer): string {
+    try {
+      return utf8.decode(raw);
+    } catch {
+      const path = lossy.decode(raw);
+      this.notUtf8.set(path, showName(raw));
+      return path;
+    }
   }
 }

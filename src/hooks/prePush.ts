@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stripUserInfo } from '../core/context.js';
 import { isZeroOid, type PushUpdate } from '../core/pushLines.js';
 import { selectFiles } from '../core/selectFiles.js';
 import { KmssigError } from '../errors.js';
 import { fetchNotes, mergeNotes, NOTES_REF, pushNotes, remoteNotesRef } from '../git/notes.js';
-import { decodePath, type Repo } from '../git/repo.js';
+import { decodePathLossy, type Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
 import type { Session } from '../usecases/session.js';
 import { parseRef, signRelease, type SignTarget } from '../usecases/signRelease.js';
@@ -55,7 +56,7 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
   if (outcomes.length === 0) return result;
   if (notesInPush) {
     // git fixed the notes value this push sends before the hook ran: new records would be left behind.
-    if (signed > 0) throw new KmssigError('GIT', messages.notesInOuterPush(signed, options.remote));
+    if (signed > 0) throw new KmssigError('GIT', messages.notesInOuterPush(signed, stripUserInfo(options.remote)));
     return { ...result, published: 'outer-push' };
   }
   if (signed === 0 && (await alreadyPublished(repo, options.remote))) return result;
@@ -79,7 +80,8 @@ async function changedCommits(session: Session, tip: string, update: PushUpdate,
       flush();
       current = { commit: token.slice(1), paths: [] };
     } else if (current && token !== '') {
-      current.paths.push(decodePath(Buffer.from(token.replace(/^\n/, ''), 'latin1')));
+      // For matching only: a release file with a bad name fails where it is hashed, naming it.
+      current.paths.push(decodePathLossy(Buffer.from(token.replace(/^\n/, ''), 'latin1')));
     }
   }
   flush();
@@ -100,7 +102,7 @@ async function publishNotes(repo: Repo, remote: string, attempts: number): Promi
       await repo.git.maybe(['update-ref', remoteNotesRef(remote), NOTES_REF]);
       return outcome;
     }
-    if (attempt >= attempts) throw new KmssigError('GIT', messages.notesPushRaced(remote, attempts));
+    if (attempt >= attempts) throw new KmssigError('GIT', messages.notesPushRaced(stripUserInfo(remote), attempts));
     await sleep(50 * attempt + Math.floor(Math.random() * 250 * attempt));
   }
 }

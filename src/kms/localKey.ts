@@ -29,11 +29,14 @@ export async function createLocalKey(path: string): Promise<void> {
   await writeFile(path, HEADER + randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
 }
 
+/** The file a `local:` key ID names; a relative path is resolved against `baseDir`. */
+export function localKeyPath(keyId: string, baseDir: string): string {
+  const path = keyId.slice(LOCAL_PREFIX.length);
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
 export function createLocalKms(baseDir: string): KeyManagement {
-  const keyPath = (keyId: string) => {
-    const path = keyId.slice(LOCAL_PREFIX.length);
-    return isAbsolute(path) ? path : resolve(baseDir, path);
-  };
+  const keyPath = (keyId: string) => localKeyPath(keyId, baseDir);
 
   async function loadKey(keyId: string): Promise<Buffer> {
     let text: string;
@@ -42,8 +45,11 @@ export function createLocalKms(baseDir: string): KeyManagement {
     } catch (error) {
       throw new KmsError('not-found', messages.localKeyUnreadable(keyId), { cause: error });
     }
-    const key = Buffer.from(text.replace(/^#.*$/gm, '').trim(), 'base64');
-    if (key.length !== 32) throw new KmsError('not-found', messages.localKeyUnreadable(keyId));
+    // Exactly the form keygen writes (comment lines, one canonical base64 line of
+    // 32 bytes): base64 decoding is lenient, so any file would otherwise do.
+    const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    if (lines.length !== 1 || !/^[A-Za-z0-9+/]{43}=$/.test(lines[0]!)) throw new KmsError('not-found', messages.localKeyUnreadable(keyId));
+    const key = Buffer.from(lines[0]!, 'base64');
     return key;
   }
 

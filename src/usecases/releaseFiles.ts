@@ -33,6 +33,7 @@ export async function selectionFor(repo: Repo, loaded: LoadedConfig): Promise<Se
 export async function treeFiles(repo: Repo, commit: string, selection: Selection, cache?: DigestCache): Promise<ReleaseFiles> {
   const entries = await repo.listTree(commit);
   const listed = new Set(selectFiles(entries.map((e) => e.path), selection));
+  repo.assertUtf8(listed);
   const blobs = new Map(entries.filter((e) => listed.has(e.path)).map((e) => [e.path, e.oid]));
   const known = cache ? await cache.lookup(blobs.values()) : new Map<string, string>();
   const missing = [...blobs.values()].filter((oid) => !known.has(oid));
@@ -50,6 +51,7 @@ export async function treeFiles(repo: Repo, commit: string, selection: Selection
  */
 export async function worktreeFiles(repo: Repo, selection: Selection): Promise<ReleaseFiles> {
   const listed = selectFiles(await repo.listWorktree(), selection);
+  repo.assertUtf8(listed);
   const digests = new Map<string, string>();
   for (const path of listed) {
     const full = join(repo.root, path);

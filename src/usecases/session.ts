@@ -1,3 +1,5 @@
+import { realpath } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import type { Policy } from '../core/policy.js';
 import { createDigestCache, type DigestCache } from '../cache/digestCache.js';
@@ -5,6 +7,8 @@ import { createLineCache, noCache } from '../cache/lineCache.js';
 import type { Repo } from '../git/repo.js';
 import { createKms } from '../kms/createKms.js';
 import type { KeyManagement } from '../kms/keyManagement.js';
+import { localKeyPath } from '../kms/localKey.js';
+import { messages } from '../messages.js';
 import type { CheckContext } from './check.js';
 import { loadNotes } from './notesView.js';
 import { selectionFor } from './releaseFiles.js';
@@ -17,6 +21,8 @@ export interface SessionOptions {
   /** Flags that override the configuration's policy (a CI job pins keys without trusting the repository). */
   keys?: string[];
   refs?: string[];
+  /** Public-key PEM files pinned from outside the repository (absolute paths); override verify.publicKeys. */
+  publicKeys?: string[];
   region?: string;
   endpoint?: string;
   timeoutMs?: number;
@@ -50,8 +56,13 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   };
   // A key pin from flags (a CI job) must not trust the repository it checks: an
   // asymmetric record verifies with any PEM that repository names, so a forged
-  // record claiming the pinned keyId would pass. Under such a pin only KMS decides.
-  const publicKeys = options.keys?.length ? [] : await loadPublicKeys(repo.root, config.verify.publicKeys);
+  // record claiming the pinned keyId would pass. Under such a pin only KMS, or
+  // public keys pinned from outside (--public-key), decide.
+  const publicKeys = options.publicKeys?.length
+    ? await loadPublicKeys(repo.root, options.publicKeys)
+    : options.keys?.length
+      ? []
+      : await loadPublicKeys(repo.root, config.verify.publicKeys);
   const cache = options.noCache ? noCache : createLineCache(repo.commonDir, 'verified');
   const digestCache: DigestCache | undefined = options.noCache ? undefined : createDigestCache(repo.commonDir);
   return {
@@ -62,8 +73,25 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     notes: await loadNotes(repo),
     selection: await selectionFor(repo, loaded),
     configPath: loaded.path,
-    verifier: createRecordVerifier({ kms, policy, publicKeys, cache }),
+    verifier: createRecordVerifier({ kms, policy, publicKeys, cache, localKeyProblem: localKeyTrust(repo, options.keys ?? []) }),
     maxCommits: config.verify.maxCommits,
     digestCache,
+  };
+}
+
+/**
+ * A local development key counts only when the caller pinned it (--key) or this
+ * clone registered it (git config kmssig.localKey, which keygen sets): a key
+ * file is something a commit can plant, in the working tree or (git-lfs
+ * objects, messages) in the git directory, and the configuration that names
+ * it comes with the commit being verified.
+ */
+function localKeyTrust(repo: Repo, pinned: readonly string[]) {
+  const real = (path: string) => realpath(path).catch(() => path);
+  return async (keyId: string): Promise<string | undefined> => {
+    if (pinned.includes(keyId)) return undefined;
+    const file = await real(localKeyPath(keyId, repo.root));
+    const registered = await Promise.all((await repo.configGetAll('kmssig.localKey')).map((p) => real(resolve(repo.root, p))));
+    return registered.includes(file) ? undefined : messages.localKeyNotRegistered(keyId);
   };
 }

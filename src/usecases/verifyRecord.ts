@@ -1,11 +1,12 @@
 import { constants, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { SYMMETRIC } from '../core/algorithms.js';
 import type { Policy } from '../core/policy.js';
 import { payloadDigest, type SignatureRecord } from '../core/record.js';
 import { KmssigError } from '../errors.js';
 import type { KeyManagement } from '../kms/keyManagement.js';
+import { isLocalKeyId } from '../kms/localKey.js';
 import { messages } from '../messages.js';
 import type { LineCache } from '../cache/lineCache.js';
 import { verifyDigest } from './verifyFile.js';
@@ -23,12 +24,24 @@ export interface VerifierOptions {
   /** Public keys pinned for asymmetric records (verify.publicKeys). */
   publicKeys: readonly KeyObject[];
   cache: LineCache;
+  /**
+   * Why a record signed with a local development key (`local:<path>`) must not
+   * count, or undefined when its key file is trusted. Default: only a key the
+   * caller pinned (policy.keys) is trusted, since anyone who can place a key
+   * file where the verifier reads it can sign with it.
+   */
+  localKeyProblem?: (keyId: string) => Promise<string | undefined>;
 }
 
-export function createRecordVerifier({ kms, policy, publicKeys, cache }: VerifierOptions): RecordVerifier {
+export function createRecordVerifier({ kms, policy, publicKeys, cache, localKeyProblem }: VerifierOptions): RecordVerifier {
+  const localProblem = localKeyProblem ?? (async (keyId: string) => (policy.keys.includes(keyId) ? undefined : messages.localKeyNotPinned(keyId)));
   return {
     async verify(record, line) {
       if (record.alg === SYMMETRIC) {
+        if (isLocalKeyId(record.keyId)) {
+          const problem = await localProblem(record.keyId);
+          if (problem) return { valid: false, reason: problem };
+        }
         // With public keys pinned, a symmetric record must not slip past the
         // pin by claiming SYMMETRIC_DEFAULT: its key must be allowed by name.
         if (publicKeys.length > 0 && !policy.keys.includes(record.keyId)) {
@@ -79,7 +92,7 @@ export async function loadPublicKeys(root: string, paths: readonly string[]): Pr
   return Promise.all(
     paths.map(async (path) => {
       try {
-        return createPublicKey(await readFile(join(root, path), 'utf8'));
+        return createPublicKey(await readFile(resolve(root, path), 'utf8'));
       } catch (error) {
         throw new KmssigError('CONFIG', messages.badPublicKey(path, (error as Error).message), { cause: error });
       }

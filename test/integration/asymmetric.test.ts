@@ -219,4 +219,20 @@ describe('asymmetric keys: offline verification of release records', () => {
     assert.match(r.stderr, /no valid signature record/);
     assert.throws(() => readFileSync(join(verifier, 'exported', 'sig.bin')), /ENOENT/);
   });
+  it('--public-key pins the key from outside the repository: the repository\'s own verify.publicKeys no longer decides', async () => {
+    // The repository names the wrong public key; CI pins the right one (and the key ARN) itself.
+    const other = await publicKeyPem(moto.endpoint, keys.p256b!);
+    const { verifier } = await release({ keyArn: keys.p256!, pem: other });
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    writeFileSync(join(dir.path, 'right.pem'), await publicKeyPem(moto.endpoint, keys.p256!));
+    writeFileSync(join(dir.path, 'wrong.pem'), other);
+    const pinned = await kmssig(verifier, ['check', '--key', keys.p256!, '--public-key', join(dir.path, 'right.pem')], offline);
+    assert.equal(pinned.code, 0, both(pinned));
+    const wrong = await kmssig(verifier, ['check', '--key', keys.p256!, '--public-key', join(dir.path, 'wrong.pem')], offline);
+    assert.equal(wrong.code, 1, both(wrong));
+    // Under --key alone, the repository's PEM is not trusted: no public key, so the asymmetric record does not count.
+    const keyOnly = await kmssig(verifier, ['check', '--key', keys.p256!], offline);
+    assert.equal(keyOnly.code, 1, both(keyOnly));
+  });
 });

@@ -84,7 +84,7 @@ describe('action.yml (composite GitHub Action)', () => {
 
   it('is a composite action with the documented inputs', () => {
     assert.equal(action.runs.using, 'composite');
-    assert.deepEqual(Object.keys(action.inputs).sort(), ['format', 'key', 'ref', 'rev', 'version', 'working-directory']);
+    assert.deepEqual(Object.keys(action.inputs).sort(), ['format', 'key', 'public-key', 'ref', 'rev', 'version', 'working-directory']);
     assert.equal(action.inputs.format?.default, 'github');
     for (const [name, spec] of Object.entries(action.inputs)) assert.notEqual(spec.required, true, `${name} is optional`);
     const [step] = action.runs.steps;

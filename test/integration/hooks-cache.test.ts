@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,9 +19,11 @@ describe('verification hooks: the decision cache (moto, real checkouts)', () => 
     // A loopback port nobody listens on: any KMS call fails at once.
     closed = { AWS_ENDPOINT_URL_KMS: `http://127.0.0.1:${await freePort()}`, AWS_MAX_ATTEMPTS: '1' };
   });
+  afterEach(async () => {
+    for (const w of worlds.splice(0)) await w.cleanup();
+  });
   after(async () => {
-    for (const w of worlds) await w.cleanup();
-    await kms.moto.stop();
+    await kms?.moto.stop();
   });
   const world = async () => {
     const w = await createWorld(kms);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,9 +39,11 @@ describe('kmssig install / uninstall with existing hooks, husky and core.hooksPa
   before(async () => {
     kms = await startKms();
   });
+  afterEach(async () => {
+    for (const w of worlds.splice(0)) await w.cleanup();
+  });
   after(async () => {
-    for (const w of worlds) await w.cleanup();
-    await kms.moto.stop();
+    await kms?.moto.stop();
   });
   const world = async () => {
     const w = await createWorld(kms);

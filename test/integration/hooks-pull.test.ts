@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { join } from 'node:path';
 import { both, contexts, createWorld, startKms, type HookWorld, type Kms } from '../helpers/hookWorld.js';
 
@@ -10,9 +10,11 @@ describe('hooks after git pull (moto, bare remote, real clones)', () => {
   before(async () => {
     kms = await startKms();
   });
+  afterEach(async () => {
+    for (const w of worlds.splice(0)) await w.cleanup();
+  });
   after(async () => {
-    for (const w of worlds) await w.cleanup();
-    await kms.moto.stop();
+    await kms?.moto.stop();
   });
   const world = async (options?: { seed?: boolean }) => {
     const w = await createWorld(kms, options);

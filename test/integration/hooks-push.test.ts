@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { both, CONFIG, contexts, createWorld, startKms, type HookWorld, type Kms } from '../helpers/hookWorld.js';
@@ -11,9 +11,11 @@ describe('pre-push signs and publishes (moto, bare remote, real pushes)', () => 
   before(async () => {
     kms = await startKms();
   });
+  afterEach(async () => {
+    for (const w of worlds.splice(0)) await w.cleanup();
+  });
   after(async () => {
-    for (const w of worlds) await w.cleanup();
-    await kms.moto.stop();
+    await kms?.moto.stop();
   });
   const world = async () => {
     const w = await createWorld(kms);

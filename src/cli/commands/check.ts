@@ -23,6 +23,7 @@ export const spec: CommandSpec = {
     'allow-local': { type: 'boolean', help: 'exempt commits not reachable from any remote-tracking ref (your unpushed work)' },
     key: { type: 'string', multiple: true, value: 'arn', help: 'allowed key ARN; overrides verify.keys' },
     ref: { type: 'string', multiple: true, value: 'pattern', help: 'allowed branch/tag pattern; overrides verify.refs' },
+    'public-key': { type: 'string', multiple: true, value: 'pem', help: 'public key (PEM) for asymmetric records; overrides verify.publicKeys' },
     format: { type: 'string', value: 'human|json|github', help: 'output format (default human)' },
     'no-fetch': { type: 'boolean', help: 'do not fetch notes or deepen a shallow clone' },
     'no-cache': { type: 'boolean', help: 'do not use or fill the caches in the git directory' },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { loadConfig, type LoadedConfig } from '../../config/loadConfig.js';
 import type { HookName } from '../../config/schema.js';
+import { stripUserInfo } from '../../core/context.js';
 import { parsePushLines } from '../../core/pushLines.js';
 import { KmssigError } from '../../errors.js';
 import { Repo } from '../../git/repo.js';
@@ -65,7 +66,8 @@ async function runPrePush(repo: Repo, loaded: LoadedConfig, args: string[], io: 
   if (updates.length === 0) return 0;
   const session = await sessionFromFlags(repo, loaded, {}, io);
   const result = await prePush(session, { remote, url, updates, info: (l) => out.info(l) });
-  if (result.signed > 0) out.info(messages.prePushSigned(result.signed, remote, result.published));
+  // git hands a URL as the remote's name when one is pushed to directly: never show its credentials.
+  if (result.signed > 0) out.info(messages.prePushSigned(result.signed, stripUserInfo(remote), result.published));
   return 0;
 }
 

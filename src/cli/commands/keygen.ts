@@ -1,4 +1,5 @@
 import { KmssigError } from '../../errors.js';
+import { Repo } from '../../git/repo.js';
 import { createLocalKey, isLocalKeyId } from '../../kms/localKey.js';
 import { messages } from '../../messages.js';
 import { requirePositionals, type CommandSpec } from '../args.js';
@@ -22,5 +23,11 @@ export async function run(_values: Record<string, unknown>, positionals: string[
   const out = createOutput(io);
   out.result(`created ${keyId}`);
   out.warn(messages.localKeyWarning(keyId));
+  // Records signed with a local key verify only in clones that registered it (or with --key).
+  const repo = await Repo.open(io.cwd, io.env).catch(() => undefined);
+  if (repo) {
+    await repo.git.text(['config', '--add', 'kmssig.localKey', path]);
+    out.info(messages.localKeyRegistered(path));
+  }
   return 0;
 }

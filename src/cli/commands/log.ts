@@ -33,7 +33,7 @@ export async function run(values: Record<string, unknown>, positionals: string[]
       continue;
     }
     const { record } = p;
-    const problem = policyProblem(record, session.policy, commit, { claims: false });
+    const problem = policyProblem(record, session.policy, commit);
     const verdict = problem ? { valid: false as const, reason: problem } : await session.verifier.verify(record, p.line);
     const files = Object.keys(record.files).length;
     if (verdict.valid) {

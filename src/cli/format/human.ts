@@ -34,7 +34,9 @@ export function printHuman(report: CheckReport, out: Output, label: string): voi
   for (const path of report.uncommitted) out.info(`ℹ ${path}: uncommitted change (verified when committed and pushed)`);
   for (const r of report.rejected) out.info(`ℹ a record on ${short(r.commit)} did not count: ${r.reason}`);
   const failing = report.files.filter(isFailure);
-  if (report.status === 'pass') {
+  if (report.status === 'quiet') {
+    out.result(`ℹ ${label}: nothing to verify: no configuration in this commit and no signed commit below it (history from before kmssig)`);
+  } else if (report.status === 'pass') {
     const local = report.files.filter((f) => f.state === 'local').length;
     out.result(out.paint('green', `✔ ${label}: ${report.files.length - local} release file(s) verified${local ? `, ${local} local change(s) will be signed on push` : ''}`));
   } else if (report.status === 'fail') {

@@ -82,7 +82,7 @@ describe('policyProblem', () => {
 
   it('allowed keys: the key must be listed by ARN', () => {
     assert.equal(policyProblem(record(), policy({ keys: [OTHER_KEY, KEY] }), COMMIT), undefined);
-    assert.match(policyProblem(record(), policy({ keys: [OTHER_KEY] }), COMMIT) ?? '', /not allowed/);
+    assert.match(policyProblem(record(), policy({ keys: [OTHER_KEY] }), COMMIT) ?? '', /not among the allowed keys/);
     assert.ok(policyProblem(record(), policy({ keys: ['alias/release'] }), COMMIT), 'an alias never matches a record (which holds the key ARN)');
   });
 
@@ -100,13 +100,13 @@ describe('policyProblem', () => {
     assert.equal(policyProblem(record({ branch: 'main', ticket: 'REL-1' }), p, COMMIT), undefined);
   });
 
-  it("with claims: false, the reason never repeats the record's unverified claims", () => {
+  it("the reason never repeats the record's unverified claims", () => {
     const forged = record({ branch: 'evil-branch' }, OTHER_KEY);
     forged.context.commit = 'f'.repeat(40);
     const reasons = [
-      policyProblem(forged, openPolicy, COMMIT, { claims: false }),
-      policyProblem({ ...forged, context: { ...forged.context, commit: COMMIT } }, policy({ keys: [KEY] }), COMMIT, { claims: false }),
-      policyProblem({ ...forged, keyId: KEY, context: { ...forged.context, commit: COMMIT } }, policy({ refs: ['main'] }), COMMIT, { claims: false }),
+      policyProblem(forged, openPolicy, COMMIT),
+      policyProblem({ ...forged, context: { ...forged.context, commit: COMMIT } }, policy({ keys: [KEY] }), COMMIT),
+      policyProblem({ ...forged, keyId: KEY, context: { ...forged.context, commit: COMMIT } }, policy({ refs: ['main'] }), COMMIT),
     ];
     for (const reason of reasons) {
       assert.ok(reason, 'each is refused');
