@@ -3,6 +3,9 @@ import { cosmiconfig } from 'cosmiconfig';
 import { KmssigError } from '../errors.js';
 import { messages } from '../messages.js';
 import { configSchema, type Config } from './schema.js';
+import { SEARCH_PLACES } from './searchPlaces.js';
+
+export { SEARCH_PLACES };
 
 /** A validated configuration and the repository-relative path of the file it came from. */
 export interface LoadedConfig {
@@ -11,19 +14,6 @@ export interface LoadedConfig {
   path: string;
 }
 
-export const SEARCH_PLACES = [
-  'package.json',
-  '.kmssigrc',
-  '.kmssigrc.json',
-  '.kmssigrc.yaml',
-  '.kmssigrc.yml',
-  '.kmssigrc.js',
-  '.kmssigrc.cjs',
-  '.kmssigrc.mjs',
-  'kmssig.config.js',
-  'kmssig.config.cjs',
-  'kmssig.config.mjs',
-];
 
 /**
  * Loads the configuration from the repository root only (never from a parent

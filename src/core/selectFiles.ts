@@ -12,7 +12,10 @@ export interface Selection {
 
 // fast-glob's matcher, with its defaults: dotfiles only when a pattern names
 // them, so a pattern means the same files in a tree listing and on disk.
-const matchOptions = { dot: false };
+// `flags: 's'`: without it `**` stops at a newline, so `dist/**` would leave a
+// file named "dist/a\nb" unsigned and unverified (picomatch passes flags to
+// its RegExp; @types/micromatch types the option wrongly as a boolean).
+const matchOptions = { dot: false, flags: 's' } as unknown as micromatch.Options;
 const strip = (p: string) => p.replace(/^\.\//, '');
 
 /** Picks the listed files from a list of repository paths; the result is sorted. */

@@ -1,22 +1,14 @@
 import type { CheckReport } from '../core/report.js';
 import { selectFiles } from '../core/selectFiles.js';
-import type { Repo } from '../git/repo.js';
 import { check } from '../usecases/check.js';
 import type { Session } from '../usecases/session.js';
+import type { VerifyHook } from './decisionKey.js';
 
-export type VerifyHook = 'post-merge' | 'post-checkout' | 'post-rewrite';
 
 export interface HookVerification {
   /** What was verified, in order: HEAD with the local-work rule, then (after a pull) the incoming tip, strictly. */
   reports: { label: string; report: CheckReport }[];
   failed: boolean;
-}
-
-/** After a pull only: the reflog action git sets for its children, else the reflog's last entry. */
-export async function wasPull(repo: Repo, env: NodeJS.ProcessEnv): Promise<boolean> {
-  if (env.GIT_REFLOG_ACTION) return env.GIT_REFLOG_ACTION.startsWith('pull');
-  const last = await repo.git.maybe(['reflog', '-1', '--format=%gs', 'HEAD']);
-  return (last ?? '').startsWith('pull');
 }
 
 /**

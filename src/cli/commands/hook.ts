@@ -1,23 +1,12 @@
-import { createHash } from 'node:crypto';
-import { loadConfig, type LoadedConfig } from '../../config/loadConfig.js';
 import type { HookName } from '../../config/schema.js';
-import { stripUserInfo } from '../../core/context.js';
-import { parsePushLines } from '../../core/pushLines.js';
 import { KmssigError } from '../../errors.js';
 import { Repo } from '../../git/repo.js';
-import { fetchNotes, noteRefs, remoteNotesRef } from '../../git/notes.js';
-import { fetchAllNotes } from '../../hooks/installHooks.js';
-import { prePush } from '../../hooks/prePush.js';
-import { verifyAfter, wasPull, type VerifyHook } from '../../hooks/verifyAfter.js';
+import { hookDecisionKey, prePushDecisionKey, wasPull, type VerifyHook } from '../../hooks/decisionKey.js';
+import { parsePushLines } from '../../core/pushLines.js';
 import { createLineCache } from '../../cache/lineCache.js';
-import { loadNotes } from '../../usecases/notesView.js';
 import { messages } from '../../messages.js';
-import { version } from '../../version.js';
-import { requirePositionals, type CommandSpec } from '../args.js';
-import { printHuman } from '../format/human.js';
-import { isFailure } from '../format/stateText.js';
-import { createOutput, type Io, type Output } from '../io.js';
-import { sessionFromFlags } from '../project.js';
+import type { CommandSpec } from '../args.js';
+import { createOutput, type Io } from '../io.js';
 
 export const spec: CommandSpec = {
   name: 'hook',
@@ -28,111 +17,31 @@ export const spec: CommandSpec = {
 
 const HOOK_NAMES = ['pre-push', 'post-merge', 'post-checkout', 'post-rewrite'];
 
+/**
+ * The hooks' entry. Hooks run all day, so this file stays light: a
+ * verification hook whose decision is already known (same HEAD, refs and
+ * configuration bytes) returns here, before configuration, schema or
+ * verification code is even loaded; everything else is in hookRun.ts.
+ */
 export async function run(_values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
   const [name, ...args] = positionals;
   if (!name || !HOOK_NAMES.includes(name)) throw new KmssigError('USAGE', messages.usage(`expected a hook name (${HOOK_NAMES.join(', ')})`, 'hook'));
   const hook = name as HookName;
-  const out = createOutput(io);
   if (io.env.KMSSIG_SKIP === '1' || io.env.HUSKY === '0') {
-    out.warn(messages.hookSkipped(hook, io.env.KMSSIG_SKIP === '1' ? 'KMSSIG_SKIP=1' : 'HUSKY=0'));
+    createOutput(io).warn(messages.hookSkipped(hook, io.env.KMSSIG_SKIP === '1' ? 'KMSSIG_SKIP=1' : 'HUSKY=0'));
     return 0;
   }
-  const repo = await Repo.open(io.cwd, io.env);
-  const loaded = await loadConfig(repo.root);
   if (hook === 'post-checkout' && args[2] === '0') return 0; // a file checkout, not a branch switch
-  if (!loaded) return hook === 'pre-push' ? 0 : verifyWithoutConfig(repo, out);
-  const mode = loaded.config.hooks[hook];
-  if (mode === 'off') return 0;
-  try {
-    const code = hook === 'pre-push' ? await runPrePush(repo, loaded, args, io, out) : await runVerify(repo, loaded, hook as VerifyHook, args, io, out);
-    return mode === 'warn' && code !== 0 ? warned(out, hook) : code;
-  } catch (error) {
-    if (mode !== 'warn') throw error;
-    out.error(error instanceof KmssigError && error.message.startsWith('✖') ? error.message : `✖ ${(error as Error).message}`);
-    return warned(out, hook);
-  }
-}
-
-function warned(out: Output, hook: string): number {
-  out.warn(messages.hookWarnOnly(hook));
-  return 0;
-}
-
-async function runPrePush(repo: Repo, loaded: LoadedConfig, args: string[], io: Io, out: Output): Promise<number> {
-  const [remote, url] = requirePositionals(spec, args, ['remote', 'url']) as [string, string];
-  let input = '';
-  for await (const chunk of io.stdin) input += chunk;
-  const updates = parsePushLines(input);
-  if (updates.length === 0) return 0;
-  const session = await sessionFromFlags(repo, loaded, {}, io);
-  const result = await prePush(session, { remote, url, updates, info: (l) => out.info(l) });
-  // git hands a URL as the remote's name when one is pushed to directly: never show its credentials.
-  if (result.signed > 0) out.info(messages.prePushSigned(result.signed, stripUserInfo(remote), result.published));
-  return 0;
-}
-
-async function runVerify(repo: Repo, loaded: LoadedConfig, hook: VerifyHook, args: string[], io: Io, out: Output): Promise<number> {
-  if (hook === 'post-checkout' && /^0+$/.test(args[0] ?? '')) {
-    // A fresh clone: its notes were not fetched with it.
-    const remote = (await repo.remotes())[0];
-    if (remote && !(await repo.git.maybe(['rev-parse', '--verify', '--quiet', remoteNotesRef(remote)]))) await fetchNotes(repo, remote).catch(() => false);
+  const repo = await Repo.open(io.cwd, io.env);
+  const decisions = createLineCache(repo.commonDir, 'decisions');
+  if (hook === 'pre-push') {
+    let input = '';
+    for await (const chunk of io.stdin) input += chunk;
+    if (parsePushLines(input).length === 0) return 0;
+    if (await decisions.has(await prePushDecisionKey(repo, args[0] ?? '', input))) return 0;
+    return (await import('./hookRun.js')).runHook(repo, hook, args, io, { decisions, pulled: false, input });
   }
   const pulled = hook === 'post-merge' && (await wasPull(repo, io.env));
-  // Nothing changed since the last pass (same HEAD, remotes, notes and configuration): no KMS call, no output.
-  const decisionKey = async () => {
-    const state = await repo.git.text(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/remotes/', 'refs/notes/']);
-    return createHash('sha256').update(JSON.stringify([version, hook, pulled, await repo.commitOf('HEAD'), state, loaded])).digest('hex');
-  };
-  let key = await decisionKey();
-  const decisions = createLineCache(repo.commonDir, 'decisions');
-  if (await decisions.has(key)) return 0;
-
-  const session = await sessionFromFlags(repo, loaded, {}, io);
-  let verification = await verifyAfter(session, hook, pulled);
-  if (verification.failed && (await refreshNotes(repo))) {
-    // `git pull origin main` fetches only the ref it names, not the notes refspec: fetch the notes, then decide.
-    session.notes = await loadNotes(repo);
-    key = await decisionKey();
-    verification = await verifyAfter(session, hook, pulled);
-  }
-  const loud = verification.failed;
-  // A file that failed in one report (what a pull from a URL brought in) is never also called local work.
-  const failedPaths = new Set(verification.reports.flatMap(({ report }) => report.files.filter(isFailure).map((f) => f.path)));
-  for (const { label, report } of verification.reports) {
-    if (report.status === 'quiet') continue;
-    if (report.status === 'fail') {
-      out.error(messages.hookBanner(hook, label));
-      printHuman(report, { ...out, result: (line: string) => out.info(line) }, label);
-      continue;
-    }
-    // A pass says only what is worth knowing: the user's own local and uncommitted changes.
-    for (const f of report.files) if (f.state === 'local' && !failedPaths.has(f.path)) out.info(messages.hookLocalFile(f.path));
-    for (const path of report.uncommitted) out.info(messages.hookUncommittedFile(path));
-  }
-  if (loud) {
-    out.error(messages.hookFailed(hook));
-    return 1;
-  }
-  const clean = verification.reports.every(({ report }) => report.files.every((f) => f.state === 'ok') && report.uncommitted.length === 0);
-  if (clean) await decisions.add(key);
-  return 0;
-}
-
-/** Fetches every remote's notes; true when a notes ref changed. */
-async function refreshNotes(repo: Repo): Promise<boolean> {
-  const before = JSON.stringify([...(await noteRefs(repo))]);
-  await fetchAllNotes(repo);
-  return JSON.stringify([...(await noteRefs(repo))]) !== before;
-}
-
-/** DESIGN 3.1/3.2: no configuration is quiet, unless signatures exist below HEAD (the configuration was removed). */
-async function verifyWithoutConfig(repo: Repo, out: Output): Promise<number> {
-  if (!(await repo.hasCommits())) return 0;
-  const notes = await loadNotes(repo);
-  if (notes.refs.size === 0) return 0;
-  const head = await repo.commitOf('HEAD');
-  const signed = (await repo.revList(head, 100_000)).find((c) => notes.has(c));
-  if (!signed) return 0;
-  out.error(messages.signaturesWithoutConfig(head));
-  return 1;
+  if (await decisions.has(await hookDecisionKey(repo, hook as VerifyHook, pulled))) return 0;
+  return (await import('./hookRun.js')).runHook(repo, hook, args, io, { decisions, pulled, input: '' });
 }
