@@ -116,4 +116,32 @@ describe('verification hooks: the decision cache (moto, real checkouts)', () => 
     const decisions = readFileSync(join(b, '.git', 'kmssig', 'decisions'), 'utf8').trim().split('\n');
     assert.ok(decisions.length >= 1);
   });
+  it('pre-push of commits already signed and published returns from its decision, and a new note or config undoes it', async () => {
+    const w = await world();
+    const b = await w.clone('b');
+    await w.commit(b, { 'dist/app.txt': 'release 2\n' }, 'release 2');
+    const push = await w.git(b, ['push', '-q', 'origin', 'main']);
+    assert.equal(push.code, 0, both(push));
+    const head = (await w.gitOk(b, ['rev-parse', 'HEAD'])).trim();
+    const input = `refs/heads/main ${head} refs/heads/main ${'0'.repeat(40)}\n`;
+    const hook = (env: NodeJS.ProcessEnv = {}) => w.kmssig(b, ['hook', 'pre-push', 'origin', w.bare], { env, input });
+
+    // The same ref list as the push that signed: known, so no KMS call and no git push.
+    const first = await hook();
+    assert.equal(first.code, 0, both(first));
+    const cached = await hook(closed);
+    assert.equal(cached.code, 0, both(cached));
+
+    // Control: without the caches the same pre-push needs KMS (DescribeKey), and blocks.
+    rmSync(join(b, '.git', 'kmssig'), { recursive: true });
+    const uncached = await hook(closed);
+    assert.notEqual(uncached.code, 0, both(uncached));
+    const refilled = await hook();
+    assert.equal(refilled.code, 0, both(refilled));
+
+    // A configuration change is a new state: the decision no longer applies.
+    writeFileSync(join(b, '.kmssigrc'), JSON.stringify({ ...CONFIG, context: { repo: 'acme/other' } }));
+    const changed = await hook(closed);
+    assert.notEqual(changed.code, 0, 'a changed configuration must be signed again, which needs KMS');
+  });
 });
