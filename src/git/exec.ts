@@ -16,6 +16,8 @@ export interface GitRunner {
   maybe(args: string[]): Promise<string | undefined>;
   /** Runs git, feeding `input` on standard input; resolves with raw standard output. */
   bytes(args: string[], input?: string | Uint8Array, env?: NodeJS.ProcessEnv): Promise<Buffer>;
+  /** Runs git and resolves with its exit code and output whatever the code (the demo shows what git and its hooks said). */
+  run(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; output: string }>;
   /** Spawns a long-running git process (cat-file --batch). */
   spawn(args: string[]): ReturnType<typeof spawn>;
 }
@@ -47,6 +49,15 @@ export function createGitRunner(cwd: string, env: NodeJS.ProcessEnv = process.en
     bytes,
     text: async (args) => (await bytes(args)).toString('utf8'),
     maybe: async (args) => (await bytes(args).catch(() => undefined))?.toString('utf8'),
+    run: (args, extraEnv) =>
+      new Promise((resolve, reject) => {
+        const child = spawn('git', args, { cwd, env: { ...baseEnv, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout.on('data', (d: Buffer) => (output += d));
+        child.stderr.on('data', (d: Buffer) => (output += d));
+        child.on('error', (error) => reject(fail(args, error)));
+        child.on('close', (code) => resolve({ code: code ?? 1, output }));
+      }),
     spawn: (args) => spawn('git', args, { cwd, env: baseEnv, stdio: ['pipe', 'pipe', 'pipe'] }),
   };
 }

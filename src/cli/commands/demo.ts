@@ -1,53 +1,72 @@
-import { mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandSpec } from '../args.js';
 import { createOutput, type Io } from '../io.js';
-import { main } from '../main.js';
+import { demoGitEnv, runSteps, type Step } from './demoSteps.js';
 
 export const spec: CommandSpec = {
   name: 'demo',
   usage: 'kmssig demo [--keep]',
-  summary: 'Run the main job end to end in a temp folder with a local development key: sign, verify, tamper, and see verification fail.',
+  summary:
+    'Run the main job end to end in a temp folder with a local development key (no AWS account): sign and verify a file, tamper with it; then a team with a remote: hooks sign on push, verify on pull, and catch an unsigned change.',
   options: { keep: { type: 'boolean', help: 'keep the temp folder to look around' } },
 };
 
-interface Step {
-  say: string;
-  argv: string[];
-  expect: number;
+const CONFIG = JSON.stringify({ keyId: 'local:../demo.key', files: ['dist/**'], context: { repo: 'acme/demo' } }, null, 2) + '\n';
+
+function fileSteps(dir: string): Step[] {
+  const verify = ['verify', 'release.txt', 'release.txt.sig', '--context', 'env=demo', '--key', 'local:demo.key'];
+  return [
+    { say: 'part 1: one file. Create a local development key (a stand-in for a KMS key)', kmssig: ['keygen', 'local:demo.key'], cwd: dir, expect: 0 },
+    { say: 'a release file', write: { 'release.txt': 'release 1.0.0\n' }, cwd: dir },
+    { say: 'sign it, binding the context env=demo', kmssig: ['sign', 'local:demo.key', 'release.txt', 'release.txt.sig', '--context', 'env=demo'], cwd: dir, expect: 0 },
+    { say: 'verify it', kmssig: verify, cwd: dir, expect: 0 },
+    { say: 'verify with another context: refused', kmssig: [...verify.slice(0, 4), 'env=prod', ...verify.slice(5)], cwd: dir, expect: 1 },
+    { say: 'tamper with the file', write: { 'release.txt': 'release 1.0.0 with a backdoor\n' }, cwd: dir },
+    { say: 'verify the tampered file: refused', kmssig: verify, cwd: dir, expect: 1 },
+  ];
+}
+
+function teamSteps(dir: string): Step[] {
+  const [alice, bob, mallory] = ['alice', 'bob', 'mallory'].map((n) => join(dir, n)) as [string, string, string];
+  return [
+    { say: 'part 2: a team. A shared remote', git: ['init', '-q', '--bare', '-b', 'main', 'remote.git'], cwd: dir, expect: 0 },
+    { say: 'Alice clones it', git: ['clone', '-q', 'remote.git', 'alice'], cwd: dir, expect: 0 },
+    { say: 'she lists the release files in .kmssigrc', write: { '.kmssigrc': CONFIG, 'dist/app.js': 'console.log("v1")\n' }, cwd: alice },
+    { say: 'and installs the hooks', kmssig: ['install'], cwd: alice, expect: 0 },
+    { say: 'she adds the files', git: ['add', '-A'], cwd: alice, expect: 0 },
+    { say: 'and commits', git: ['commit', '-q', '-m', 'release v1'], cwd: alice, expect: 0 },
+    { say: 'push: pre-push signs dist/app.js and .kmssigrc, and publishes the signature as a git note', git: ['push', '-q', 'origin', 'main'], cwd: alice, expect: 0 },
+    { say: 'Bob clones and installs the hooks (which fetch the signatures)', git: ['clone', '-q', 'remote.git', 'bob'], cwd: dir, expect: 0 },
+    { say: 'install', kmssig: ['install'], cwd: bob, expect: 0 },
+    {
+      say: "Bob trusts the team's development key in his clone (a key file could be planted by a commit; with AWS KMS, the key policy decides instead)",
+      git: ['config', '--add', 'kmssig.localKey', '../demo.key'],
+      cwd: bob,
+      expect: 0,
+    },
+    { say: 'the release files Bob has are signed', kmssig: ['check'], cwd: bob, expect: 0 },
+    { say: 'Mallory has push rights but no key, and no hooks', git: ['clone', '-q', 'remote.git', 'mallory'], cwd: dir, expect: 0 },
+    { say: 'she changes a release file', write: { 'dist/app.js': 'console.log("v1"); stealTokens()\n' }, cwd: mallory },
+    { say: 'commit', git: ['commit', '-q', '-am', 'tweak'], cwd: mallory, expect: 0 },
+    { say: 'push (no signature)', git: ['push', '-q', 'origin', 'main'], cwd: mallory, expect: 0 },
+    { say: "Bob pulls: post-merge fails loudly on the unsigned change (git's own exit stays 0: a merge cannot be undone by a hook)", git: ['pull', '-q', '--no-rebase'], cwd: bob, expect: 0, expectOutput: /FAILED VERIFICATION/ },
+    { say: 'and the strict check says exit 1', kmssig: ['check'], cwd: bob, expect: 1 },
+  ];
 }
 
 export async function run(values: Record<string, unknown>, _positionals: string[], io: Io): Promise<number> {
   const out = createOutput(io);
   const dir = await mkdtemp(join(tmpdir(), 'kmssig-demo-'));
-  const inDir: Io = { ...io, cwd: dir };
   try {
     out.result(out.paint('bold', `kmssig demo in ${dir} (local development key: no AWS account needed, not for production)`));
-    await writeFile(join(dir, 'release.txt'), 'release 1.0.0\n');
-    const steps: Step[] = [
-      { say: 'create a local development key', argv: ['keygen', 'local:demo.key'], expect: 0 },
-      { say: 'sign release.txt, binding the context env=demo', argv: ['sign', 'local:demo.key', 'release.txt', 'release.txt.sig', '--context', 'env=demo'], expect: 0 },
-      { say: 'verify it', argv: ['verify', 'release.txt', 'release.txt.sig', '--context', 'env=demo', '--key', 'local:demo.key'], expect: 0 },
-      { say: 'verify with another context: refused', argv: ['verify', 'release.txt', 'release.txt.sig', '--context', 'env=prod', '--key', 'local:demo.key'], expect: 1 },
-    ];
-    let failures = 0;
-    for (const step of steps) failures += await runStep(step, inDir, out);
-    out.result('\n# tamper with release.txt');
-    await appendFile(join(dir, 'release.txt'), 'injected\n');
-    failures += await runStep({ say: 'verify the tampered file: refused', argv: steps[2]!.argv, expect: 1 }, inDir, out);
+    const env = await demoGitEnv(dir, io);
+    const failures = await runSteps([...fileSteps(dir), ...teamSteps(dir)], out, env);
     out.result(failures === 0 ? out.paint('green', '\n✔ demo finished: every step behaved as expected') : out.paint('red', `\n✖ ${failures} demo step(s) did not behave as expected`));
     return failures === 0 ? 0 : 1;
   } finally {
     if (values.keep) out.info(`ℹ kept ${dir}`);
     else await rm(dir, { recursive: true, force: true });
   }
-}
-
-async function runStep(step: Step, io: Io, out: ReturnType<typeof createOutput>): Promise<number> {
-  out.result(`\n# ${step.say}\n$ kmssig ${step.argv.map((a) => (/[\s,]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
-  const code = await main(step.argv, io);
-  const ok = code === step.expect;
-  out.result(out.paint(ok ? 'green' : 'red', `→ exit ${code}${ok ? '' : ` (expected ${step.expect})`}`));
-  return ok ? 0 : 1;
 }
