@@ -32,6 +32,7 @@ export async function verifyDigest({ kms, digest, signature, context = {}, keys 
     return accept(out.plaintext, out.keyId);
   }
   let denied: KmsError | undefined;
+  let missing: KmsError | undefined;
   for (const key of keys) {
     try {
       const out = await kms.decrypt(signature, context, key);
@@ -40,6 +41,11 @@ export async function verifyDigest({ kms, digest, signature, context = {}, keys 
       if (error instanceof KmsError && error.kind === 'wrong-key') continue;
       if (error instanceof KmsError && error.kind === 'access-denied') {
         denied = error;
+        continue;
+      }
+      // One pinned key that does not exist (a typo, a deleted key) must not hide another that verifies.
+      if (error instanceof KmsError && error.kind === 'not-found' && keys.length > 1) {
+        missing = error;
         continue;
       }
       throw error;
@@ -54,6 +60,8 @@ export async function verifyDigest({ kms, digest, signature, context = {}, keys 
     if (allowed.includes(out.keyId) || keys.includes(out.keyId)) return accept(out.plaintext, out.keyId);
     throw new KmssigError('INVALID', `signed by a key that is not allowed (${out.keyId})`);
   }
+  // Some pinned key could not be asked: no decision is possible, which is not a verdict of invalid.
+  if (missing) throw missing;
   throw new KmssigError('INVALID', 'signed by a key that is not allowed');
 }
 

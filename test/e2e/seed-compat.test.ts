@@ -71,8 +71,8 @@ describe('seed format: compatibility with an independent client (python3 + boto3
 
   const sha512Hex = (path: string) => createHash('sha512').update(readFileSync(path)).digest('hex');
 
-  // Contents that exercise hashing: empty, every byte value, and more than
-  // two of kmssig's 4 MiB read chunks with a ragged end.
+  // Contents that exercise hashing: empty, every byte value, and several of
+  // kmssig's read chunks (src/fs/hashFile.ts) with a ragged end.
   const files: [string, () => Buffer][] = [
     ['a text file', () => Buffer.from('release 1.0.0\n')],
     ['an empty file', () => Buffer.alloc(0)],

@@ -124,6 +124,16 @@ describe('kmssig sign / verify (seed format) against moto_server', () => {
       assert.equal(verify.stdout, `valid signature from ${otherArn}\n`);
     });
 
+    it('--key repeats: a pinned key that does not exist does not hide another that verifies; alone, it cannot decide (exit 3)', async () => {
+      const cwd = workspace();
+      await signed(cwd, keyArn);
+      const missing = 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000';
+      const verify = await kmssig(['verify', 'release.txt', 'release.txt.sig', '--key', missing, '--key', keyArn], { cwd });
+      expectExit(verify, 0);
+      assert.equal(verify.stdout, `valid signature from ${keyArn}\n`);
+      expectExit(await kmssig(['verify', 'release.txt', 'release.txt.sig', '--key', missing], { cwd }), 3);
+    });
+
     it('"-" signs standard input, and verifies standard input', async () => {
       const cwd = workspace('on disk, same bytes as stdin\n');
       const sign = await kmssig(['sign', keyArn, '-', 'stdin.sig'], { cwd, input: 'on disk, same bytes as stdin\n' });
