@@ -24,6 +24,9 @@ export type ParsedRecord =
 
 const RECORD_KEYS = ['alg', 'context', 'files', 'keyId', 'sig', 'signedAt', 'v'];
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// A JSON escape such as \ud800 parses to half a character: it has no UTF-8 form, so
+// no payload (canonicalize throws on it) and no file name can hold it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** RFC 8785 canonical JSON of the signed part, as UTF-8 bytes. */
 export function payloadOf(record: UnsignedRecord): Buffer {
@@ -73,8 +76,8 @@ function recordProblem(value: unknown): string | undefined {
   if (missing.length > 0) return `missing field ${missing.join(', ')}`;
   if (value.v !== 1) return `unsupported version ${JSON.stringify(value.v)}`;
   if (!isAlgorithm(value.alg)) return `unknown alg ${JSON.stringify(value.alg)}`;
-  if (typeof value.keyId !== 'string' || value.keyId === '') return 'keyId is not a non-empty string';
-  if (typeof value.signedAt !== 'string' || Number.isNaN(Date.parse(value.signedAt))) return 'signedAt is not a date';
+  if (typeof value.keyId !== 'string' || value.keyId === '' || LONE_SURROGATE.test(value.keyId)) return 'keyId is not a non-empty string';
+  if (typeof value.signedAt !== 'string' || Number.isNaN(Date.parse(value.signedAt)) || LONE_SURROGATE.test(value.signedAt)) return 'signedAt is not a date';
   if (typeof value.sig !== 'string' || value.sig === '' || !BASE64.test(value.sig)) return 'sig is not base64';
   // One signature, one line: trailing bits that decoding drops would make other lines with the same signature.
   if (Buffer.from(value.sig, 'base64').toString('base64') !== value.sig) return 'sig is not canonical base64';
@@ -86,6 +89,7 @@ function contextProblem(context: unknown): string | undefined {
   for (const [key, val] of Object.entries(context)) {
     if (typeof val !== 'string') return `context.${key} is not a string`;
     if (key === '' || /^aws/i.test(key)) return `context key ${JSON.stringify(key)} is not allowed`;
+    if (LONE_SURROGATE.test(key) || LONE_SURROGATE.test(val)) return `context.${key} is not well-formed Unicode`;
   }
   return undefined;
 }
@@ -95,7 +99,7 @@ function filesProblem(files: unknown): string | undefined {
   const paths = Object.keys(files);
   if (paths.length === 0) return 'files is empty';
   for (const path of paths) {
-    const problem = pathProblem(path);
+    const problem = LONE_SURROGATE.test(path) ? 'not well-formed Unicode' : pathProblem(path);
     if (problem) return `file ${JSON.stringify(path)}: ${problem}`;
     const digest = files[path];
     if (typeof digest !== 'string' || !SHA512_HEX.test(digest)) return `file ${JSON.stringify(path)}: digest is not SHA-512 hex`;

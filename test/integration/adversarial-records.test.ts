@@ -151,11 +151,38 @@ describe('adversarial: tampered signature records', () => {
     await rejected(edit((r) => (r.sig = twin)), { reason: /canonical base64/ });
   });
 
-  it('a tampered record beside the genuine one is reported, and only the genuine one counts', async () => {
-    const res = await checkWith([genuine, edit((r) => (r.files['dist/app.bin'] = sha512hex('evil')))]);
+  it('a tampered record beside the genuine one neither counts nor hides it', async () => {
+    const evil = edit((r) => (r.files['dist/app.bin'] = sha512hex('evil')));
+    const res = await checkWith([evil, genuine]);
     assert.equal(res.code, 0, res.output);
-    assert.equal((res.report.signed as { commit: string }).commit, commit);
-    assert.equal(res.report.rejected.length, 1, res.output);
+    assert.deepEqual((res.report.signed as { context: unknown }).context, JSON.parse(genuine).context);
+    // On a commit whose files are the evil ones, the same pair does not pass.
+    const evilCommit = commitFiles(repo, { 'dist/app.bin': 'evil' }, 'evil build');
+    try {
+      const res2 = await checkWith([evil, edit((r) => (r.context.commit = evilCommit), evil)], repo, evilCommit);
+      assert.equal(res2.code, 1, res2.output);
+    } finally {
+      git(repo, ['reset', '-q', '--hard', commit]);
+    }
+  });
+
+  it('a record holding half a character (a lone \\ud800 escape) is unreadable: neither a crash nor a wall', async () => {
+    // It has no UTF-8 form, so no payload: put on a newer commit, it must not stop the walk to the signed one.
+    const hostile = edit((r) => (r.context.author = 'Mallory \ud800'));
+    assert.match(hostile, /\\ud800/);
+    const newer = commitFiles(repo, { 'README.md': 'not a release file' }, 'docs');
+    try {
+      const res = await checkWith([hostile], repo, newer);
+      assert.equal(res.code, 0, res.output);
+      assert.ok(res.report.rejected.some((r) => r.commit === newer && /not well-formed Unicode/.test(r.reason)), res.output);
+      assert.doesNotMatch(res.output, /internal error/);
+      // Signing the commit that carries it works too, and keeps the line (it is not kmssig's to delete).
+      const sign = await runInProcess(['sign'], { cwd: repo, env: world.env });
+      assert.equal(sign.code, 0, both(sign));
+      assert.equal(noteLines(repo, newer).length, 2);
+    } finally {
+      git(repo, ['reset', '-q', '--hard', commit]);
+    }
   });
 
   describe('downgrade: an asymmetric record turned SYMMETRIC_DEFAULT under a verify.publicKeys pin', () => {
