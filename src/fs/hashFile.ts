@@ -5,8 +5,9 @@ import type { Readable } from 'node:stream';
 // Large reads into one reused buffer: node's SHA-512 keeps pace with
 // `openssl dgst -sha512` this way, while small chunks or stream pipelines
 // lose about half; memory stays flat at any file size. 1 MiB fits in the L2
-// cache, so the digest reads what was just copied there: on the bench
-// machine it matched openssl, where 4 MiB reads were 6-10% slower (bench/hash.mjs).
+// cache, so the digest reads what was just copied there: in interleaved runs
+// on a busy 2-vCPU machine (2 MiB L2 per core) it kept pace with openssl and
+// was as fast as or faster than 4 MiB in 6 of 7 series (bench/hash.mjs).
 const CHUNK = 1024 * 1024;
 
 /** SHA-512 of a file, streamed. */

@@ -10,6 +10,8 @@ import { KmssigError } from '../errors.js';
  */
 export interface GitRunner {
   readonly cwd: string;
+  /** The environment it was made with (a worker thread makes its own runner from cwd and env). */
+  readonly env: NodeJS.ProcessEnv;
   /** Runs git and returns its standard output as text; throws GIT on failure. */
   text(args: string[]): Promise<string>;
   /** Like text(), but resolves undefined when git exits non-zero (for queries such as rev-parse --verify). */
@@ -46,6 +48,7 @@ export function createGitRunner(cwd: string, env: NodeJS.ProcessEnv = process.en
 
   return {
     cwd,
+    env,
     bytes,
     text: async (args) => (await bytes(args)).toString('utf8'),
     maybe: async (args) => (await bytes(args).catch(() => undefined))?.toString('utf8'),

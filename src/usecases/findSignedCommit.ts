@@ -34,7 +34,11 @@ export interface FindOptions {
   prefer?: (record: SignatureRecord) => boolean;
 }
 
-const BATCH = 16;
+// Notes are read in batches that grow (16, 64, 256, ...): the nearest noted
+// commit costs one small read, and a long run of records that do not count
+// costs a handful of git processes, not one per 16 commits.
+const FIRST_BATCH = 16;
+const MAX_BATCH = 4096;
 
 /**
  * DESIGN 3, rule 1: walk `git rev-list <start>` (start first) to the first
@@ -45,8 +49,8 @@ export async function findSignedCommit({ repo, notes, start, policy, verifier, m
   const commits = await repo.revList(start, maxCommits);
   const rejected: Rejection[] = [];
   const withNotes = commits.filter((c) => notes.has(c));
-  for (let i = 0; i < withNotes.length; i += BATCH) {
-    const batch = withNotes.slice(i, i + BATCH);
+  for (let i = 0, size = FIRST_BATCH; i < withNotes.length; i += size, size = Math.min(size * 4, MAX_BATCH)) {
+    const batch = withNotes.slice(i, i + size);
     const records = await notes.records(batch);
     for (const commit of batch) {
       const candidates: { record: SignatureRecord; line: string }[] = [];

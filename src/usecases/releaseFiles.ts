@@ -1,11 +1,11 @@
-import { lstat, readlink } from 'node:fs/promises';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { sha512 } from '../core/digest.js';
 import { pathProblem } from '../core/paths.js';
 import { selectFiles, type Selection } from '../core/selectFiles.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import { KmssigError } from '../errors.js';
-import { hashFile } from '../fs/hashFile.js';
+import { HashFileError, hashFiles, type FileToHash } from '../fs/hashFiles.js';
 import { hashBlobs } from '../git/hashBlobs.js';
 import type { Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
@@ -47,23 +47,31 @@ export async function treeFiles(repo: Repo, commit: string, selection: Selection
 /**
  * The listed files on disk: the files git sees (tracked, and untracked but
  * not ignored). A symlink is hashed as its target text, as git stores it:
- * never followed, so it cannot reach outside the repository.
+ * never followed, so it cannot reach outside the repository. A large set
+ * of files is hashed on every core (hashFiles).
  */
 export async function worktreeFiles(repo: Repo, selection: Selection): Promise<ReleaseFiles> {
   const listed = selectFiles(await repo.listWorktree(), selection);
   repo.assertUtf8(listed);
-  const digests = new Map<string, string>();
-  for (const path of listed) {
+  // Synchronous metadata calls: for thousands of small files the promise
+  // API costs more than the calls themselves.
+  const found = listed.map((path): { path: string; digest?: string; file?: FileToHash } | undefined => {
     const full = join(repo.root, path);
-    const info = await lstat(full).catch(() => undefined);
-    if (!info) continue; // deleted from disk: absent
-    if (info.isSymbolicLink()) digests.set(path, sha512(await readlink(full, { encoding: 'buffer' })).toString('hex'));
-    else if (info.isFile()) {
-      const digest = await hashFile(full).catch((error: Error) => {
-        throw new KmssigError('INPUT', messages.cannotRead(path, error.message), { cause: error });
-      });
-      digests.set(path, digest.toString('hex'));
+    let info;
+    try {
+      info = lstatSync(full);
+    } catch {
+      return undefined; // deleted from disk: absent
     }
-  }
+    if (info.isSymbolicLink()) return { path, digest: sha512(readlinkSync(full, { encoding: 'buffer' })).toString('hex') };
+    return info.isFile() ? { path, file: { path: full, size: info.size } } : undefined;
+  });
+  const files = found.flatMap((f) => (f?.file ? [f.file] : []));
+  const hashed = await hashFiles(files).catch((error: Error) => {
+    const path = (error instanceof HashFileError && found.find((f) => f?.file?.path === error.file)?.path) || '?';
+    throw new KmssigError('INPUT', messages.cannotRead(path, error.message), { cause: error });
+  });
+  const digests = new Map<string, string>();
+  for (const f of found) if (f) digests.set(f.path, f.digest ?? hashed.get(f.file!.path)!);
   return { digests, blobs: new Map() };
 }

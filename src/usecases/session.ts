@@ -65,13 +65,15 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       : await loadPublicKeys(repo.root, config.verify.publicKeys);
   const cache = options.noCache ? noCache : createLineCache(repo.commonDir, 'verified');
   const digestCache: DigestCache | undefined = options.noCache ? undefined : createDigestCache(repo.commonDir);
+  // Independent git queries, run side by side.
+  const [notes, selection] = await Promise.all([loadNotes(repo), selectionFor(repo, loaded)]);
   return {
     repo,
     loaded,
     kms,
     policy,
-    notes: await loadNotes(repo),
-    selection: await selectionFor(repo, loaded),
+    notes,
+    selection,
     configPath: loaded.path,
     verifier: createRecordVerifier({ kms, policy, publicKeys, cache, localKeyProblem: localKeyTrust(repo, options.keys ?? []) }),
     maxCommits: config.verify.maxCommits,

@@ -1,9 +1,12 @@
 import { SYMMETRIC, defaultAlgorithm, type Algorithm } from '../core/algorithms.js';
 import { stripUserInfo, type Context } from '../core/context.js';
-import { payloadDigest, payloadOf, serializeRecord, type SignatureRecord, type UnsignedRecord } from '../core/record.js';
+import { sha512 } from '../core/digest.js';
+import { policyProblem } from '../core/policy.js';
+import { payloadOf, serializeRecord, type SignatureRecord, type UnsignedRecord } from '../core/record.js';
 import { KmssigError } from '../errors.js';
 import { addNoteLines } from '../git/notes.js';
 import type { KeyInfo } from '../kms/keyManagement.js';
+import { LOCAL_PREFIX } from '../kms/localKey.js';
 import { messages } from '../messages.js';
 import { treeFiles } from './releaseFiles.js';
 import type { Session } from './session.js';
@@ -37,43 +40,91 @@ export interface SignOptions {
 
 /**
  * Signs the listed files of each commit's tree into one record per commit:
- * one Encrypt (or Sign) call per record, one DescribeKey per run. Records go
- * to refs/notes/kmssig; an identical verified record is never signed twice.
+ * one Encrypt (or Sign) call per record, at most one DescribeKey per run (none
+ * when nothing needs signing). Records go to refs/notes/kmssig; a commit that
+ * already has a valid record with the same files and context is never signed
+ * twice.
  */
 export async function signRelease(session: Session, targets: SignTarget[], options: SignOptions = {}): Promise<SignOutcome[]> {
   const { config } = session.loaded;
-  if (!config.keyId) throw new KmssigError('CONFIG', messages.noKeyId(session.loaded.path));
-  const key = await session.kms.describeKey(config.keyId);
-  const alg = algorithmFor(key, config.algorithm);
-  const authors = await session.repo.authors(targets.map((t) => t.commit));
-  const existing = await session.notes.records(targets.map((t) => t.commit));
+  const keyId = config.keyId;
+  if (!keyId) throw new KmssigError('CONFIG', messages.noKeyId(session.loaded.path));
+  // The key is looked up (loading the AWS SDK) only when something must be
+  // signed, and then while the files are hashed.
+  let described: Promise<KeyInfo> | undefined;
+  const describe = () => {
+    if (!described) {
+      described = session.kms.describeKey(keyId);
+      described.catch(() => {}); // awaited where it is needed; an early failure must not go unhandled
+    }
+    return described;
+  };
+  const [authors, existing] = await Promise.all([session.repo.authors(targets.map((t) => t.commit)), session.notes.records(targets.map((t) => t.commit))]);
   const outcomes: SignOutcome[] = [];
 
   for (const { commit, ref } of targets) {
-    const { digests } = await treeFiles(session.repo, commit, session.selection, session.digestCache);
-    if (digests.size === 0) throw new KmssigError('CONFIG', messages.noFilesMatched(session.loaded.path, commit));
+    // Records that may already say what would be signed: the configured key, and counting under the policy.
+    const candidates = (existing.get(commit) ?? []).filter((p) => p.ok && keyMayBe(keyId, p.record.keyId) && !policyProblem(p.record, session.policy, commit));
+    if (candidates.length === 0) void describe(); // it will be needed: look the key up while hashing
+    const files = treeFiles(session.repo, commit, session.selection, session.digestCache);
     const context: Context = { ...config.context, commit };
     if (config.git.branch) context[ref.kind] = ref.name;
     if (config.git.author) context.author = authors.get(commit) ?? '';
     if (config.git.remote && options.remoteUrl) context.remote = stripUserInfo(options.remoteUrl);
-    const unsigned: UnsignedRecord = { v: 1, alg, keyId: key.arn, context, files: Object.fromEntries(digests) };
+    const { digests } = await files;
+    if (digests.size === 0) throw new KmssigError('CONFIG', messages.noFilesMatched(session.loaded.path, commit));
 
-    const payload = payloadOf(unsigned).toString('utf8');
-    const same = (existing.get(commit) ?? []).find((p) => p.ok && payloadOf(p.record).toString('utf8') === payload);
-    if (same?.ok && (await session.verifier.verify(same.record, same.line)).valid) {
-      outcomes.push({ commit, record: same.record, signed: false });
+    // A valid record that already says the same (these files, this context,
+    // a key the configured key ID can name, allowed by the policy): nothing to
+    // sign, and no KMS call when its verification is cached.
+    const same = candidates.filter(
+      (p) =>
+        p.ok &&
+        (!config.algorithm || p.record.alg === config.algorithm) &&
+        payloadOf(p.record).equals(payloadOf({ v: 1, alg: p.record.alg, keyId: p.record.keyId, context, files: Object.fromEntries(digests) })),
+    );
+    let already: SignatureRecord | undefined;
+    for (const p of same) {
+      if (p.ok && (await session.verifier.verify(p.record, p.line)).valid) {
+        already = p.record;
+        break;
+      }
+    }
+    if (already) {
+      outcomes.push({ commit, record: already, signed: false });
       continue;
     }
-    const digest = payloadDigest(unsigned);
-    const signature =
-      alg === SYMMETRIC
-        ? (await session.kms.encrypt(key.arn, digest, context)).ciphertext
-        : (await session.kms.sign(key.arn, digest, alg)).signature;
+
+    const key = await describe();
+    const alg = algorithmFor(key, config.algorithm);
+    const unsigned: UnsignedRecord = { v: 1, alg, keyId: key.arn, context, files: Object.fromEntries(digests) };
+    const digest = sha512(payloadOf(unsigned));
+    let signature: Uint8Array;
+    let encryptedBy: string | undefined;
+    if (alg === SYMMETRIC) ({ ciphertext: signature, keyId: encryptedBy } = await session.kms.encrypt(key.arn, digest, context));
+    else ({ signature } = await session.kms.sign(key.arn, digest, alg));
     const record: SignatureRecord = { ...unsigned, sig: Buffer.from(signature).toString('base64'), signedAt: isoSeconds(options.now?.() ?? new Date()) };
-    await addNoteLines(session.repo, commit, [serializeRecord(record)]);
+    const line = serializeRecord(record);
+    await addNoteLines(session.repo, commit, [line]);
+    // KMS said which key encrypted: the record is genuine, and checking it again in this clone needs no Decrypt.
+    if (encryptedBy === key.arn) await session.verifier.remember?.(record, line);
     outcomes.push({ commit, record, signed: true });
   }
   return outcomes;
+}
+
+/**
+ * Whether a record's key ARN can be the key the configuration names: the same
+ * ID or ARN, the ARN of a bare key ID, or any key for an alias (which key an
+ * alias names is known only to KMS; a record that verifies under the policy
+ * is one that verifiers accept).
+ */
+export function keyMayBe(configured: string, recordKeyId: string): boolean {
+  if (configured === recordKeyId) return true;
+  if (configured.startsWith(LOCAL_PREFIX)) return false;
+  if (/^alias\//.test(configured) || /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//.test(configured)) return /^arn:[^:]+:kms:[^:]*:[^:]*:key\//.test(recordKeyId);
+  if (configured.startsWith('arn:')) return false;
+  return recordKeyId.startsWith('arn:') && recordKeyId.endsWith(`:key/${configured}`);
 }
 
 /** The record's `alg` for a key: SYMMETRIC_DEFAULT for a symmetric key, else the configured or default signing algorithm (DESIGN 2.2). */

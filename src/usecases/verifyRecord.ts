@@ -16,6 +16,12 @@ export type Verdict = { valid: true } | { valid: false; reason: string };
 /** Decides whether a record's signature is genuine; throws only when no decision can be made (exit 3). */
 export interface RecordVerifier {
   verify(record: SignatureRecord, line: string): Promise<Verdict>;
+  /**
+   * Notes a symmetric record this run has just made with KMS Encrypt (KMS
+   * named the key that encrypted, and it is the record's keyId), so that
+   * verifying it later in this clone costs no Decrypt. Optional.
+   */
+  remember?(record: SignatureRecord, line: string): Promise<void>;
 }
 
 export interface VerifierOptions {
@@ -36,6 +42,9 @@ export interface VerifierOptions {
 export function createRecordVerifier({ kms, policy, publicKeys, cache, localKeyProblem }: VerifierOptions): RecordVerifier {
   const localProblem = localKeyProblem ?? (async (keyId: string) => (policy.keys.includes(keyId) ? undefined : messages.localKeyNotPinned(keyId)));
   return {
+    async remember(record, line) {
+      if (record.alg === SYMMETRIC && !isLocalKeyId(record.keyId)) await cache.add(`sym\0${line}`);
+    },
     async verify(record, line) {
       if (record.alg === SYMMETRIC) {
         if (isLocalKeyId(record.keyId)) {

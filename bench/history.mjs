@@ -1,0 +1,128 @@
+// Long-history benchmark (issue 7): a synthetic repository built with
+// `git fast-import` whose nearest signed commit is far back; `kmssig check`
+// must find it by walking `git rev-list` and reading the notes in bulk, never
+// one git process per commit. Also with many records on the way that do not
+// count (a valid record copied onto other commits: refused by policy before
+// any KMS call), so that many notes have to be read.
+//
+//   node bench/history.mjs [--quick | --full]
+//
+// --full (default): 50,000 commits, the signed one 40,000 back, 1,000 noise notes, 5 runs.
+// --quick: 5,000 commits, the signed one 4,000 back, 100 noise notes, 3 runs, no --no-cache rows.
+// The git processes of one run are counted with a `git` on PATH that logs its calls.
+import { join } from 'node:path';
+import {
+  beforeBin, createKey, git, gitCounter, initRepo, kmsEnv, kmssig, machineLine, main, quick, ratio, requireDist, roundRobin, s3,
+  startCountingProxy, startMoto, table, tempDir, timed,
+} from './lib/world.mjs';
+
+const SCRIPT = 'bench/history.mjs';
+const plan = quick ? { commits: 5_000, back: 4_000, noise: 100, runs: 3 } : { commits: 50_000, back: 40_000, noise: 1_000, runs: 5 };
+
+requireDist(SCRIPT);
+await main(SCRIPT, async () => {
+  console.log(machineLine('Long history'));
+  if (quick) console.log(`quick mode: ${plan.commits.toLocaleString('en')} commits (full: 50,000), signed commit ${plan.back.toLocaleString('en')} back (full: 40,000), ${plan.noise} noise notes (full: 1,000)`);
+  const moto = await startMoto();
+  await createKey(moto, { alias: 'alias/release' });
+  const proxy = await startCountingProxy(moto);
+  const env = kmsEnv(proxy.endpoint);
+  const tmp = tempDir();
+
+  const repo = initRepo(join(tmp, 'history'));
+  const built = timed('git', ['fast-import', '--quiet'], { cwd: repo, input: fastImportStream(plan.commits) });
+  git(repo, ['reset', '-q', '--hard', 'main']);
+  const signed = git(repo, ['rev-parse', `main~${plan.back}`]).trim();
+  kmssig(['sign', '--rev', signed, '--ref', 'main'], { cwd: repo, env });
+  console.log(`built ${plan.commits.toLocaleString('en')} commits with git fast-import in ${s3(built.seconds)} s; signed ${signed.slice(0, 12)} = main~${plan.back}`);
+
+  const calls = new Map();
+  const measured = (name, args, other) => ({
+    name,
+    run: () => {
+      proxy.reset();
+      const r = kmssig(args, { cwd: repo, env, bin: other });
+      calls.set(name, proxy.describe());
+      return r.seconds;
+    },
+  });
+  const cases = (label) => [
+    measured(`${label}: check (caches warm)`, ['check', '--no-fetch']),
+    ...(quick ? [] : [measured(`${label}: check --no-cache`, ['check', '--no-fetch', '--no-cache'])]),
+    // KMSSIG_BENCH_BEFORE: the same with an older build, in the same round robin.
+    ...(beforeBin
+      ? [
+          measured(`before: ${label}: check (caches warm)`, ['check', '--no-fetch'], beforeBin),
+          ...(quick ? [] : [measured(`before: ${label}: check --no-cache`, ['check', '--no-fetch', '--no-cache'], beforeBin)]),
+        ]
+      : []),
+  ];
+  kmssig(['check', '--no-fetch'], { cwd: repo, env }); // fills the caches once
+
+  const counter = gitCounter();
+  const gitCalls = (args, other) => {
+    counter.reset();
+    kmssig(args, { cwd: repo, env: { ...env, PATH: `${counter.dir}:${process.env.PATH}` }, bin: other });
+    const list = counter.calls();
+    const kinds = new Map();
+    for (const call of list) {
+      const name = call.split(' ').slice(0, 2).join(' ');
+      kinds.set(name, (kinds.get(name) ?? 0) + 1);
+    }
+    return `${list.length} (${[...kinds].map(([k, n]) => `${k} ×${n}`).join(', ')})`;
+  };
+
+  const results = new Map();
+  const processes = new Map();
+  for (const [label, prepare] of [
+    ['1 note', () => {}],
+    [`${plan.noise + 1} notes`, () => addNoise(repo, signed, plan.back, plan.noise)],
+  ]) {
+    prepare();
+    kmssig(['check', '--no-fetch'], { cwd: repo, env });
+    for (const [name, r] of roundRobin(cases(label), plan.runs)) results.set(name, r);
+    processes.set(label, gitCalls(['check', '--no-fetch']));
+    if (beforeBin) processes.set(`before: ${label}`, gitCalls(['check', '--no-fetch'], beforeBin));
+  }
+  const node = roundRobin([{ name: 'node -e ""', run: () => timed(process.execPath, ['-e', '']).seconds }], plan.runs).get('node -e ""').median;
+
+  console.log(`\nkmssig check at main, nearest signed commit ${plan.back.toLocaleString('en')} back (median of ${plan.runs}, round robin):`);
+  console.log(
+    table(
+      ['case', 'median s', 'min s', '× target 1 s', 'KMS calls per run'],
+      [...results].map(([name, r]) => [name, s3(r.median), s3(r.min), ratio(r.median, 1), calls.get(name) ?? '']),
+    ),
+  );
+  console.log(`  (node -e "" alone: ${s3(node)} s)`);
+  console.log('\ngit processes of one `kmssig check` (counted through a logging git on PATH):');
+  for (const [label, text] of processes) console.log(`  ${label}: ${text}`);
+});
+
+/** A linear history: the configuration and a release file first, then commits that change only a source file. */
+function fastImportStream(count) {
+  const parts = [];
+  const data = (text) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+  const config = JSON.stringify({ keyId: 'alias/release', files: ['dist/**'] }) + '\n';
+  for (let i = 0; i < count; i++) {
+    const when = 1_700_000_000 + i;
+    let commit = `commit refs/heads/main\nmark :${i + 1}\ncommitter Bench <bench@example.com> ${when} +0000\n${data(`commit ${i}`)}`;
+    if (i > 0) commit += `from :${i}\n`;
+    if (i === 0) commit += `M 100644 inline .kmssigrc\n${data(config)}M 100644 inline dist/app.bin\n${data('the release\n')}`;
+    commit += `M 100644 inline src/counter.txt\n${data(`${i}\n`)}`;
+    parts.push(commit);
+  }
+  return parts.join('');
+}
+
+/** Copies the signed commit's record onto `count` commits between it and main: each is refused by policy (wrong commit). */
+function addNoise(repo, signed, back, count) {
+  const line = git(repo, ['notes', '--ref=kmssig', 'show', signed]).split('\n')[0];
+  const step = Math.max(1, Math.floor(back / count));
+  const targets = [];
+  for (let n = 0; n < count; n++) targets.push(`main~${n * step}`);
+  const shas = git(repo, ['rev-parse', ...targets]).trim().split('\n');
+  const text = `${line}\n`;
+  let stream = `commit refs/notes/kmssig\ncommitter Bench <bench@example.com> 1700000000 +0000\ndata 5\nnoise\nfrom refs/notes/kmssig^0\n`;
+  for (const sha of shas) stream += `N inline ${sha}\ndata ${Buffer.byteLength(text)}\n${text}\n`;
+  timed('git', ['fast-import', '--quiet'], { cwd: repo, input: stream });
+}
