@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import assert from 'node:assert/strict';
+import { after, afterEach, before } from 'node:test';
 import { run, runCli, type CliResult } from './cli.js';
 import { BIN_DIR, gitEnv } from './git.js';
 import { createKey } from './kms.js';
@@ -136,3 +137,29 @@ export async function createWorld(kms: Kms, options: { seed?: boolean } = {}): P
 
 /** The context of each record: what a test asserts about who signed what for which ref. */
 export const contexts = (records: Record<string, unknown>[]) => records.map((r) => r.context as Record<string, string>);
+
+/**
+ * For a describe block: one moto per file (started before its tests), a
+ * fresh world per call of `world()`, every world cleaned up after its test.
+ */
+export function useHookWorlds(): { world: (options?: { seed?: boolean }) => Promise<HookWorld>; kms: () => Kms } {
+  let kms: Kms | undefined;
+  const worlds: HookWorld[] = [];
+  before(async () => {
+    kms = await startKms();
+  });
+  afterEach(async () => {
+    for (const w of worlds.splice(0)) await w.cleanup();
+  });
+  after(async () => {
+    await kms?.moto.stop();
+  });
+  return {
+    kms: () => kms!,
+    world: async (options) => {
+      const w = await createWorld(kms!, options);
+      worlds.push(w);
+      return w;
+    },
+  };
+}

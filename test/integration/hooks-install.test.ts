@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../helpers/cli.js';
-import { both, createWorld, startKms, type HookWorld, type Kms } from '../helpers/hookWorld.js';
+import { both, useHookWorlds, type HookWorld } from '../helpers/hookWorld.js';
 
 const HUSKY = fileURLToPath(new URL('../../node_modules/husky/bin.js', import.meta.url));
 const HOOKS = ['pre-push', 'post-merge', 'post-checkout', 'post-rewrite'];
@@ -34,22 +34,7 @@ const userHook = (log: string, name: string, readsStdin = false) =>
   `#!/bin/sh\n# the team's own ${name} hook\n${readsStdin ? `cat >> "${log}"\n` : ''}echo "${name} ran" >> "${log}"\n`;
 
 describe('kmssig install / uninstall with existing hooks, husky and core.hooksPath', () => {
-  let kms: Kms;
-  const worlds: HookWorld[] = [];
-  before(async () => {
-    kms = await startKms();
-  });
-  afterEach(async () => {
-    for (const w of worlds.splice(0)) await w.cleanup();
-  });
-  after(async () => {
-    await kms?.moto.stop();
-  });
-  const world = async () => {
-    const w = await createWorld(kms);
-    worlds.push(w);
-    return w;
-  };
+  const { world } = useHookWorlds();
 
   /**
    * The shared scenario: user hooks exist in `dir` (post-checkout and pre-push, pre-push reads stdin);

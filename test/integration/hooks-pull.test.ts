@@ -1,26 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { join } from 'node:path';
-import { both, contexts, createWorld, startKms, type HookWorld, type Kms } from '../helpers/hookWorld.js';
+import { both, contexts, useHookWorlds, type HookWorld } from '../helpers/hookWorld.js';
 
 /** After a pull: what came from the remote is verified, and the notes travel with the pull. */
 describe('hooks after git pull (moto, bare remote, real clones)', () => {
-  let kms: Kms;
-  const worlds: HookWorld[] = [];
-  before(async () => {
-    kms = await startKms();
-  });
-  afterEach(async () => {
-    for (const w of worlds.splice(0)) await w.cleanup();
-  });
-  after(async () => {
-    await kms?.moto.stop();
-  });
-  const world = async (options?: { seed?: boolean }) => {
-    const w = await createWorld(kms, options);
-    worlds.push(w);
-    return w;
-  };
+  const { world } = useHookWorlds();
   const a = (w: HookWorld) => join(w.root, 'a');
 
   it('A pushes a signed release, B pulls: the hook passes and the notes came with the pull', async () => {

@@ -1,27 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { both, CONFIG, contexts, createWorld, startKms, type HookWorld, type Kms } from '../helpers/hookWorld.js';
+import { both, CONFIG, contexts, useHookWorlds, type HookWorld } from '../helpers/hookWorld.js';
 
 /** pre-push: what it signs, for which ref, how it publishes, and how it fails. */
 describe('pre-push signs and publishes (moto, bare remote, real pushes)', () => {
-  let kms: Kms;
-  const worlds: HookWorld[] = [];
-  before(async () => {
-    kms = await startKms();
-  });
-  afterEach(async () => {
-    for (const w of worlds.splice(0)) await w.cleanup();
-  });
-  after(async () => {
-    await kms?.moto.stop();
-  });
-  const world = async () => {
-    const w = await createWorld(kms);
-    worlds.push(w);
-    return w;
-  };
+  const { world } = useHookWorlds();
   const a = (w: HookWorld) => join(w.root, 'a');
   const head = async (w: HookWorld, repo: string) => (await w.gitOk(repo, ['rev-parse', 'HEAD'])).trim();
 
