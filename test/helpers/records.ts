@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { after, before } from 'node:test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EncryptCommand } from '@aws-sdk/client-kms';
@@ -7,6 +8,7 @@ import { run, runCli, type CliResult } from './cli.js';
 import { commitFiles, git, gitEnv, initRepo, tempDir } from './git.js';
 import { adminClient, createKey } from './kms.js';
 import { startMoto, type Moto } from './moto.js';
+import { useKmsEnv } from './inProcess.js';
 
 /**
  * The world of the release-record tests: one moto_server with the release key
@@ -130,4 +132,21 @@ export function committedDigests(repo: string, rev: string, paths: string[]): Re
 /** Runs python3 with an inline script; the script reads `input` on standard input. */
 export function python(script: string, input: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
   return run('python3', ['-c', script], { cwd: process.cwd(), env, input });
+}
+
+/**
+ * For a describe block: one records world (moto and its key) for all its
+ * tests, handed to `set` before they run and cleaned up after; with
+ * `inProcess`, also the KMS environment of in-process CLI runs.
+ */
+export function useRecordsWorld(set: (world: RecordsWorld) => void, { inProcess = false } = {}): void {
+  let world: RecordsWorld | undefined;
+  before(async () => {
+    world = await startRecordsWorld();
+    if (inProcess) useKmsEnv(world.moto.env);
+    set(world);
+  });
+  after(async () => {
+    await world?.cleanup();
+  });
 }

@@ -12,7 +12,7 @@ import { verifyDigest } from '../../src/usecases/verifyFile.js';
 import { BIN } from '../helpers/cli.js';
 import { commitFiles, git, gitEnv } from '../helpers/git.js';
 import { useKmsEnv } from '../helpers/inProcess.js';
-import { both, startRecordsWorld, type RecordsWorld } from '../helpers/records.js';
+import { both, useRecordsWorld, type RecordsWorld } from '../helpers/records.js';
 
 /**
  * Issue 8, a signing process killed with SIGKILL: at random moments of
@@ -26,14 +26,8 @@ const ROUNDS = 5;
 const gitBig = (cwd: string, args: string[]) => execFileSync('git', args, { cwd, env: { ...process.env, ...gitEnv() }, encoding: 'utf8', maxBuffer: 64 << 20 });
 
 describe('adversarial: signing processes killed with SIGKILL', () => {
-  let world: RecordsWorld;
-  before(async () => {
-    world = await startRecordsWorld();
-    useKmsEnv(world.moto.env);
-  });
-  after(async () => {
-    await world?.cleanup();
-  });
+  let world!: RecordsWorld;
+  useRecordsWorld((w) => (world = w), { inProcess: true });
 
   /**
    * Starts the built CLI in its own process group and SIGKILLs it (the node

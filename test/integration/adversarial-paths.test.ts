@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { commitFiles, git } from '../helpers/git.js';
-import { runInProcess, useKmsEnv } from '../helpers/inProcess.js';
-import { both, CONFIG, committedDigests, craftRecord, head, noteLines, noteRecords, setNote, sha512hex, startRecordsWorld, type RecordsWorld } from '../helpers/records.js';
+import { runInProcess } from '../helpers/inProcess.js';
+import { both, CONFIG, committedDigests, craftRecord, head, noteLines, noteRecords, setNote, sha512hex, useRecordsWorld, type RecordsWorld } from '../helpers/records.js';
 
 /**
  * Issue 8, hostile paths: record paths that escape or alias (.., absolute,
@@ -16,14 +16,8 @@ import { both, CONFIG, committedDigests, craftRecord, head, noteLines, noteRecor
 type Rec = Record<string, any>;
 
 describe('adversarial: hostile paths', () => {
-  let world: RecordsWorld;
-  before(async () => {
-    world = await startRecordsWorld();
-    useKmsEnv(world.moto.env);
-  });
-  after(async () => {
-    await world?.cleanup();
-  });
+  let world!: RecordsWorld;
+  useRecordsWorld((w) => (world = w), { inProcess: true });
 
   const check = (cwd: string, args: string[] = []) => runInProcess(['check', '--no-cache', '--no-fetch', '--format', 'json', ...args], { cwd, env: world.env });
   const rejections = (stdout: string) => (JSON.parse(stdout).rejected as { reason: string }[]).map((r) => r.reason).join(' | ');

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { payloadDigest, serializeRecord, type SignatureRecord, type UnsignedRecord } from '../../src/core/record.js';
 import { createLocalKey, createLocalKms } from '../../src/kms/localKey.js';
 import { commitFiles, git } from '../helpers/git.js';
-import { runInProcess, useKmsEnv } from '../helpers/inProcess.js';
-import { both, CONFIG, committedDigests, craftRecord, head, noteLines, setNote, startRecordsWorld, type RecordsWorld } from '../helpers/records.js';
+import { runInProcess } from '../helpers/inProcess.js';
+import { both, CONFIG, committedDigests, craftRecord, head, noteLines, setNote, useRecordsWorld, type RecordsWorld } from '../helpers/records.js';
 
 /**
  * Issue 8, replay and forgery: genuine records presented where they do not
@@ -17,14 +17,8 @@ import { both, CONFIG, committedDigests, craftRecord, head, noteLines, setNote, 
 type Rec = Record<string, any>;
 
 describe('adversarial: replayed and forged records', () => {
-  let world: RecordsWorld;
-  before(async () => {
-    world = await startRecordsWorld();
-    useKmsEnv(world.moto.env);
-  });
-  after(async () => {
-    await world?.cleanup();
-  });
+  let world!: RecordsWorld;
+  useRecordsWorld((w) => (world = w), { inProcess: true });
 
   const check = (cwd: string, args: string[] = []) => runInProcess(['check', '--no-cache', '--no-fetch', '--format', 'json', ...args], { cwd, env: world.env });
   const reasons = (stdout: string) => (JSON.parse(stdout).rejected as { reason: string }[]).map((r) => r.reason).join(' | ');
