@@ -51,7 +51,12 @@ try {
     { name: 'openssl dgst -sha512', cmd: 'openssl', args: ['dgst', '-sha512', file], digest: (out) => out.trim().split('= ').pop() },
     { name: 'sha512sum', cmd: 'sha512sum', args: [file], digest: (out) => out.split(' ')[0] },
     { name: 'kmssig sign (CLI)', cmd: process.execPath, args: [bin, 'sign', `local:${keyPath}`, file, sigPath], digest: null },
-    { name: 'kmssig hashFile()', cmd: process.execPath, args: ['--input-type=module', '-e', hashScript(file)], digest: (out) => out.trim() },
+    {
+      name: 'kmssig hashFile()',
+      cmd: process.execPath,
+      args: ['--input-type=module', '-e', hashScript(file)],
+      digest: (out) => out.trim(),
+    },
     // The fixed cost in both kmssig rows: it dominates small files (--quick).
     { name: 'node startup only', cmd: process.execPath, args: ['--input-type=module', '-e', "await import('node:crypto')"], digest: null },
   ];
@@ -83,12 +88,21 @@ try {
     const k = results.get(name).seconds;
     const c = results.get(name).cpuSeconds;
     const cpuRatio = c === undefined ? '' : `   cpu: kmssig/openssl ${(c / results.get('openssl dgst -sha512').cpuSeconds).toFixed(2)}`;
-    console.log(`  ${name.padEnd(20)} kmssig/openssl ${(k / openssl).toFixed(2)}   kmssig/sha512sum ${(k / sha512sum).toFixed(2)}${cpuRatio}`);
+    console.log(
+      `  ${name.padEnd(20)} kmssig/openssl ${(k / openssl).toFixed(2)}   kmssig/sha512sum ${(k / sha512sum).toFixed(2)}${cpuRatio}`,
+    );
   }
 
   console.log(`\nchunk sizes (hashFile's loop with other read sizes; ${human(plan.size)}, best of ${plan.runs}):`);
   // The label marks the size src/fs/hashFile.ts uses (CHUNK); keep them in step.
-  const chunks = [['64 KiB', 64 * 1024], ['256 KiB', 256 * 1024], ['1 MiB (hashFile)', MiB], ['4 MiB', 4 * MiB], ['16 MiB', 16 * MiB], ['stream pipeline', 0]];
+  const chunks = [
+    ['64 KiB', 64 * 1024],
+    ['256 KiB', 256 * 1024],
+    ['1 MiB (hashFile)', MiB],
+    ['4 MiB', 4 * MiB],
+    ['16 MiB', 16 * MiB],
+    ['stream pipeline', 0],
+  ];
   const bestChunk = new Map();
   for (let i = 0; i < plan.runs; i++) {
     for (const [label, chunk] of chunks) {
@@ -98,7 +112,9 @@ try {
     }
   }
   for (const [label, r] of bestChunk) {
-    console.log(`  ${label.padEnd(18)} ${r.seconds.toFixed(3)} s  ${(gib / r.seconds).toFixed(2)} GiB/s  ×openssl ${(r.seconds / openssl).toFixed(2)}  cpu ${r.cpuSeconds?.toFixed(2) ?? 'n/a'} s`);
+    console.log(
+      `  ${label.padEnd(18)} ${r.seconds.toFixed(3)} s  ${(gib / r.seconds).toFixed(2)} GiB/s  ×openssl ${(r.seconds / openssl).toFixed(2)}  cpu ${r.cpuSeconds?.toFixed(2) ?? 'n/a'} s`,
+    );
   }
 
   const rssFile = plan.rssSize === plan.size ? file : generate(join(dir, `data-${plan.rssSize / MiB}MiB.bin`), plan.rssSize);
@@ -118,7 +134,7 @@ function generate(path, size) {
   const block = randomBytes(Math.min(size, 16 * MiB));
   const fd = openSync(path, 'w');
   try {
-    for (let written = 0; written < size; ) written += writeSync(fd, block, 0, Math.min(block.length, size - written));
+    for (let written = 0; written < size;) written += writeSync(fd, block, 0, Math.min(block.length, size - written));
   } finally {
     closeSync(fd);
   }
@@ -134,7 +150,8 @@ function measure(cmd, args, name) {
     : spawnSync(process.execPath, ['--input-type=module', '-e', watchScript(), cmd, ...args], { encoding: 'utf8', maxBuffer: 16 * MiB });
   const seconds = (performance.now() - started) / 1000;
   must(r, name);
-  const rssKiB = Number((haveTime ? /Maximum resident set size \(kbytes\): (\d+)/ : /^VmHWM:\s+(\d+) kB/m).exec(r.stderr)?.[1] ?? NaN) || undefined;
+  const rssKiB =
+    Number((haveTime ? /Maximum resident set size \(kbytes\): (\d+)/ : /^VmHWM:\s+(\d+) kB/m).exec(r.stderr)?.[1] ?? NaN) || undefined;
   const cpu = (label) => Number(new RegExp(`${label} time \\(seconds\\): ([\\d.]+)`).exec(r.stderr)?.[1] ?? NaN);
   const cpuSeconds = haveTime ? cpu('User') + cpu('System') : undefined;
   return { seconds, stdout: r.stdout, rssKiB, cpuSeconds, rssHow: haveTime ? '/usr/bin/time -v' : 'VmHWM from /proc' };

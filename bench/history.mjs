@@ -12,8 +12,25 @@
 // The git processes of one run are counted with a `git` on PATH that logs its calls.
 import { join } from 'node:path';
 import {
-  beforeBin, createKey, git, gitCounter, initRepo, kmsEnv, kmssig, machineLine, main, quick, ratio, requireDist, roundRobin, s3,
-  startCountingProxy, startMoto, table, tempDir, timed,
+  beforeBin,
+  createKey,
+  git,
+  gitCounter,
+  initRepo,
+  kmsEnv,
+  kmssig,
+  machineLine,
+  main,
+  quick,
+  ratio,
+  requireDist,
+  roundRobin,
+  s3,
+  startCountingProxy,
+  startMoto,
+  table,
+  tempDir,
+  timed,
 } from './lib/world.mjs';
 
 const SCRIPT = 'bench/history.mjs';
@@ -22,7 +39,10 @@ const plan = quick ? { commits: 5_000, back: 4_000, noise: 100, runs: 3 } : { co
 requireDist(SCRIPT);
 await main(SCRIPT, async () => {
   console.log(machineLine('Long history'));
-  if (quick) console.log(`quick mode: ${plan.commits.toLocaleString('en')} commits (full: 50,000), signed commit ${plan.back.toLocaleString('en')} back (full: 40,000), ${plan.noise} noise notes (full: 1,000)`);
+  if (quick)
+    console.log(
+      `quick mode: ${plan.commits.toLocaleString('en')} commits (full: 50,000), signed commit ${plan.back.toLocaleString('en')} back (full: 40,000), ${plan.noise} noise notes (full: 1,000)`,
+    );
   const moto = await startMoto();
   await createKey(moto, { alias: 'alias/release' });
   const proxy = await startCountingProxy(moto);
@@ -34,7 +54,9 @@ await main(SCRIPT, async () => {
   git(repo, ['reset', '-q', '--hard', 'main']);
   const signed = git(repo, ['rev-parse', `main~${plan.back}`]).trim();
   kmssig(['sign', '--rev', signed, '--ref', 'main'], { cwd: repo, env });
-  console.log(`built ${plan.commits.toLocaleString('en')} commits with git fast-import in ${s3(built.seconds)} s; signed ${signed.slice(0, 12)} = main~${plan.back}`);
+  console.log(
+    `built ${plan.commits.toLocaleString('en')} commits with git fast-import in ${s3(built.seconds)} s; signed ${signed.slice(0, 12)} = main~${plan.back}`,
+  );
 
   const calls = new Map();
   const measured = (name, args, other) => ({
@@ -84,9 +106,13 @@ await main(SCRIPT, async () => {
     processes.set(label, gitCalls(['check', '--no-fetch']));
     if (beforeBin) processes.set(`before: ${label}`, gitCalls(['check', '--no-fetch'], beforeBin));
   }
-  const node = roundRobin([{ name: 'node -e ""', run: () => timed(process.execPath, ['-e', '']).seconds }], plan.runs).get('node -e ""').median;
+  const node = roundRobin([{ name: 'node -e ""', run: () => timed(process.execPath, ['-e', '']).seconds }], plan.runs).get(
+    'node -e ""',
+  ).median;
 
-  console.log(`\nkmssig check at main, nearest signed commit ${plan.back.toLocaleString('en')} back (median of ${plan.runs}, round robin):`);
+  console.log(
+    `\nkmssig check at main, nearest signed commit ${plan.back.toLocaleString('en')} back (median of ${plan.runs}, round robin):`,
+  );
   console.log(
     table(
       ['case', 'median s', 'min s', '× target 1 s', 'KMS calls per run'],
@@ -120,7 +146,9 @@ function addNoise(repo, signed, back, count) {
   const step = Math.max(1, Math.floor(back / count));
   const targets = [];
   for (let n = 0; n < count; n++) targets.push(`main~${n * step}`);
-  const shas = git(repo, ['rev-parse', ...targets]).trim().split('\n');
+  const shas = git(repo, ['rev-parse', ...targets])
+    .trim()
+    .split('\n');
   const text = `${line}\n`;
   let stream = `commit refs/notes/kmssig\ncommitter Bench <bench@example.com> 1700000000 +0000\ndata 5\nnoise\nfrom refs/notes/kmssig^0\n`;
   for (const sha of shas) stream += `N inline ${sha}\ndata ${Buffer.byteLength(text)}\n${text}\n`;

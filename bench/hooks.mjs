@@ -12,8 +12,26 @@
 // 15 (full) runs, round robin. Target: ≤ 0.25 s wall and 0 KMS calls each.
 import { join } from 'node:path';
 import {
-  bin, createKey, git, gitEnv, initRepo, kmsEnv, kmssigShim, machineLine, main, quick, ratio, requireDist, roundRobin, s3,
-  startCountingProxy, startMoto, table, tempDir, timed, writeFiles,
+  bin,
+  createKey,
+  git,
+  gitEnv,
+  initRepo,
+  kmsEnv,
+  kmssigShim,
+  machineLine,
+  main,
+  quick,
+  ratio,
+  requireDist,
+  roundRobin,
+  s3,
+  startCountingProxy,
+  startMoto,
+  table,
+  tempDir,
+  timed,
+  writeFiles,
 } from './lib/world.mjs';
 import { rmSync } from 'node:fs';
 
@@ -25,7 +43,10 @@ let onOther = false; // which branch clone b is on (see switchBranch)
 requireDist(SCRIPT);
 await main(SCRIPT, async () => {
   console.log(machineLine('No-op hooks'));
-  if (quick) console.log(`quick mode: ${plan.files} release files (full: 1,000), ${plan.runs} runs, ${plan.firstRuns} for the rows without caches (full: 15)`);
+  if (quick)
+    console.log(
+      `quick mode: ${plan.files} release files (full: 1,000), ${plan.runs} runs, ${plan.firstRuns} for the rows without caches (full: 15)`,
+    );
   const moto = await startMoto();
   await createKey(moto, { alias: 'alias/release' });
   const proxy = await startCountingProxy(moto);
@@ -43,7 +64,10 @@ await main(SCRIPT, async () => {
   const bare = initRepo(join(tmp, 'remote.git'), { bare: true });
   sh(tmp, ['clone', '-q', bare, 'a']);
   const a = join(tmp, 'a');
-  const files = { '.kmssigrc': JSON.stringify({ keyId: 'alias/release', files: ['dist/**'], context: { repo: 'bench/app' } }, null, 2) + '\n', 'README.md': 'not a release file\n' };
+  const files = {
+    '.kmssigrc': JSON.stringify({ keyId: 'alias/release', files: ['dist/**'], context: { repo: 'bench/app' } }, null, 2) + '\n',
+    'README.md': 'not a release file\n',
+  };
   for (let i = 0; i < plan.files; i++) files[`dist/f${i}.js`] = `// release file ${i}\n`.repeat(1 + (i % 50));
   writeFiles(a, files);
   sh(a, ['add', '-A']);
@@ -97,7 +121,9 @@ await main(SCRIPT, async () => {
   const first = [
     counted('pre-push, signed commit, first time', hook(a, ['pre-push', 'origin', remoteUrl], pushLine), dropDecisions(a)),
     ...(quick ? [] : [counted('post-checkout, decision removed', hook(b, ['post-checkout', tip, tip, '1']), dropDecisions(b))]),
-    counted('post-checkout, all caches removed', hook(b, ['post-checkout', tip, tip, '1']), () => rmSync(join(b, '.git', 'kmssig'), { recursive: true, force: true })),
+    counted('post-checkout, all caches removed', hook(b, ['post-checkout', tip, tip, '1']), () =>
+      rmSync(join(b, '.git', 'kmssig'), { recursive: true, force: true }),
+    ),
   ];
   const show = (results) =>
     table(
@@ -111,7 +137,9 @@ await main(SCRIPT, async () => {
   console.log(show(roundRobin(first, plan.firstRuns)));
   const node = results.get('node -e ""').median;
   const version = results.get('kmssig --version').median;
-  console.log(`\ncold start: kmssig --version ${s3(version)} s, node -e "" ${s3(node)} s (kmssig adds ${s3(version - node)} s; ratio ${ratio(version, node)})`);
+  console.log(
+    `\ncold start: kmssig --version ${s3(version)} s, node -e "" ${s3(node)} s (kmssig adds ${s3(version - node)} s; ratio ${ratio(version, node)})`,
+  );
   const withHook = results.get('git checkout (post-checkout no-op)').median;
   const without = results.get('git checkout, hooks off').median;
   console.log(`git checkout with the hook ${s3(withHook)} s, without ${s3(without)} s: the hook adds ${s3(withHook - without)} s`);

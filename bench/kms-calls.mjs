@@ -10,8 +10,25 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
-  bin, createKey, quick, git, gitEnv, initRepo, kmsEnv, kmssig, kmssigShim, machineLine, main, requireDist, s3, startCountingProxy, startMoto,
-  table, tempDir, timed, writeFiles,
+  bin,
+  createKey,
+  quick,
+  git,
+  gitEnv,
+  initRepo,
+  kmsEnv,
+  kmssig,
+  kmssigShim,
+  machineLine,
+  main,
+  requireDist,
+  s3,
+  startCountingProxy,
+  startMoto,
+  table,
+  tempDir,
+  timed,
+  writeFiles,
 } from './lib/world.mjs';
 
 const SCRIPT = 'bench/kms-calls.mjs';
@@ -72,5 +89,7 @@ await main(SCRIPT, async () => {
   rows.push([`5 commits pushed (${records} records)`, 'git push (pre-push hook)', proxy.describe(), s3(push.seconds)]);
 
   console.log(table(['release', 'command', 'KMS calls', 'wall s'], rows));
-  console.log('target: exactly 1 Encrypt (or Sign) per record signed, DescribeKey at most once per run, none when already signed (the verification of a record this clone signed is cached)');
+  console.log(
+    'target: exactly 1 Encrypt (or Sign) per record signed, DescribeKey at most once per run, none when already signed (the verification of a record this clone signed is cached)',
+  );
 });

@@ -18,8 +18,29 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
-  MiB, beforeBin, bin, createKey, git, human, initRepo, kmsEnv, kmssig, machineLine, main, quick, ratio, requireDist, roundRobin, s3,
-  startCountingProxy, startMoto, table, tempDir, timed, timedRss, writeFiles,
+  MiB,
+  beforeBin,
+  bin,
+  createKey,
+  git,
+  human,
+  initRepo,
+  kmsEnv,
+  kmssig,
+  machineLine,
+  main,
+  quick,
+  ratio,
+  requireDist,
+  roundRobin,
+  s3,
+  startCountingProxy,
+  startMoto,
+  table,
+  tempDir,
+  timed,
+  timedRss,
+  writeFiles,
 } from './lib/world.mjs';
 
 const SCRIPT = 'bench/release.mjs';
@@ -30,7 +51,10 @@ const plan = quick
 requireDist(SCRIPT);
 await main(SCRIPT, async () => {
   console.log(machineLine('Release signing and hashing'));
-  if (quick) console.log(`quick mode: ${plan.small} small files (full: 10,000) and ${plan.bigCount} × ${human(plan.bigSize)} (full: 20 × 100 MiB), ${plan.runs} runs`);
+  if (quick)
+    console.log(
+      `quick mode: ${plan.small} small files (full: 10,000) and ${plan.bigCount} × ${human(plan.bigSize)} (full: 20 × 100 MiB), ${plan.runs} runs`,
+    );
   const moto = await startMoto();
   await createKey(moto, { alias: 'alias/release' });
   const proxy = await startCountingProxy(moto);
@@ -39,7 +63,8 @@ await main(SCRIPT, async () => {
 
   const small = makeRepo(join(tmp, 'small'), (repo) => {
     const files = {};
-    for (let i = 0; i < plan.small; i++) files[`dist/${String(i % 100).padStart(2, '0')}/f${i}.bin`] = randomBytes(i % 97 === 0 ? 0 : (i * 7919) % 8192);
+    for (let i = 0; i < plan.small; i++)
+      files[`dist/${String(i % 100).padStart(2, '0')}/f${i}.bin`] = randomBytes(i % 97 === 0 ? 0 : (i * 7919) % 8192);
     writeFiles(repo, files);
   });
   const big = makeRepo(join(tmp, 'big'), (repo) => {
@@ -62,8 +87,14 @@ await main(SCRIPT, async () => {
     };
     const half = Math.ceil((count + 1) / 2);
     const cases = [
-      { name: 'git ls-files -z | xargs -0 sha512sum', run: () => timed('sh', ['-c', 'git ls-files -z | xargs -0 sha512sum >/dev/null'], { cwd: repo }).seconds },
-      { name: '  same, xargs -P2 (both cores)', run: () => timed('sh', ['-c', `git ls-files -z | xargs -0 -P2 -n ${half} sha512sum >/dev/null`], { cwd: repo }).seconds },
+      {
+        name: 'git ls-files -z | xargs -0 sha512sum',
+        run: () => timed('sh', ['-c', 'git ls-files -z | xargs -0 sha512sum >/dev/null'], { cwd: repo }).seconds,
+      },
+      {
+        name: '  same, xargs -P2 (both cores)',
+        run: () => timed('sh', ['-c', `git ls-files -z | xargs -0 -P2 -n ${half} sha512sum >/dev/null`], { cwd: repo }).seconds,
+      },
       {
         name: 'kmssig sign, cold digest cache',
         prepare: () => resetSign(repo, { keepDigests: false }),
@@ -111,13 +142,17 @@ await main(SCRIPT, async () => {
     console.log(`ratio sign/sha512sum: cold ${ratio(signCold, base)}, warm ${ratio(signWarm, base)} (target: below 1.00)`);
     const checkCached = results.get('kmssig check (caches warm)')?.median;
     const checkNoCache = results.get('kmssig check --no-cache')?.median;
-    console.log(`digest cache: sign warm/cold ${ratio(signWarm, signCold)}${checkCached ? `; check cached/--no-cache ${ratio(checkCached, checkNoCache)}` : ''}`);
+    console.log(
+      `digest cache: sign warm/cold ${ratio(signWarm, signCold)}${checkCached ? `; check cached/--no-cache ${ratio(checkCached, checkNoCache)}` : ''}`,
+    );
     if (quick) continue; // peak memory in --full only
 
     resetSign(repo, { keepDigests: false });
     const rss = timedRss(process.execPath, [bin, 'sign'], { cwd: repo, env });
     const check = timedRss(process.execPath, [bin, 'check', '--worktree'], { cwd: repo, env });
-    console.log(`peak RSS: kmssig sign (cold) ${rss.rss ? human(rss.rss) : 'n/a'}, kmssig check --worktree ${check.rss ? human(check.rss) : 'n/a'}`);
+    console.log(
+      `peak RSS: kmssig sign (cold) ${rss.rss ? human(rss.rss) : 'n/a'}, kmssig check --worktree ${check.rss ? human(check.rss) : 'n/a'}`,
+    );
   }
 });
 
@@ -138,7 +173,7 @@ function writeBig(path, size, block, n) {
   try {
     const mark = Buffer.alloc(16);
     mark.writeUInt32BE(n, 0);
-    for (let written = 0; written < size; ) {
+    for (let written = 0; written < size;) {
       mark.writeUInt32BE(written / block.length, 4);
       mark.copy(block, 0);
       written += writeSync(fd, block, 0, Math.min(block.length, size - written));

@@ -34,7 +34,9 @@ for (const script of scripts) {
   console.log(`=== bench/${script}: ${status} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   if (status !== 'ok') failed.push(script);
 }
-console.log(`\n${scripts.length - failed.length}/${scripts.length} benchmark(s) ran in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `\n${scripts.length - failed.length}/${scripts.length} benchmark(s) ran in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
 if (failed.length > 0) {
   console.error(`✖ failed: ${failed.join(', ')}`);
   process.exitCode = 1;

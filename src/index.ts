@@ -1,7 +1,16 @@
 // The library API: re-exports only.
 export { KmssigError, ExitCode, exitCodeOf, type ErrorCode } from './errors.js';
 export { parseContextArgs, stripUserInfo, type Context } from './core/context.js';
-export { payloadOf, payloadDigest, parseRecord, parseNote, serializeRecord, type SignatureRecord, type UnsignedRecord, type ParsedRecord } from './core/record.js';
+export {
+  payloadOf,
+  payloadDigest,
+  parseRecord,
+  parseNote,
+  serializeRecord,
+  type SignatureRecord,
+  type UnsignedRecord,
+  type ParsedRecord,
+} from './core/record.js';
 export { policyProblem, type Policy } from './core/policy.js';
 export type { CheckReport, FileReport } from './core/report.js';
 export type { FileState } from './core/compare.js';

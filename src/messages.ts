@@ -24,7 +24,8 @@ export const messages = {
   usage: (problem: string, command: string) => `✖ ${problem}: run 'kmssig ${command} --help' for usage`,
 
   // context
-  badContextPair: (pair: string) => `✖ malformed context pair ${q(pair)}: write key=value, separated by commas (\\, for a comma in a value)`,
+  badContextPair: (pair: string) =>
+    `✖ malformed context pair ${q(pair)}: write key=value, separated by commas (\\, for a comma in a value)`,
   reservedContextKey: (key: string) => `✖ context key ${q(key)} is reserved: KMS refuses keys that start with 'aws'; rename it`,
 
   // files
@@ -42,7 +43,8 @@ export const messages = {
     `signed with the local development key ${keyId}, which was not pinned: a key file is something anyone can plant; pass --key ${keyId} if it is yours`,
   localKeyNotRegistered: (keyId: string) =>
     `signed with the local development key ${keyId}, which this clone does not trust: a key file is something a commit can plant; if it is yours, register it with 'git config --add kmssig.localKey <path>' (kmssig keygen does this inside a clone) or pass --key ${keyId}`,
-  localKeyRegistered: (path: string) => `ℹ registered ${path} in this clone's git config (kmssig.localKey): records signed with it verify here`,
+  localKeyRegistered: (path: string) =>
+    `ℹ registered ${path} in this clone's git config (kmssig.localKey): records signed with it verify here`,
   badCiphertext: () => 'the signature is corrupt or was made for another context',
   wrongKey: (keyId: string) => `signed by a key that is not allowed (not ${keyId})`,
 
@@ -57,19 +59,24 @@ export const messages = {
   emptySignature: (sig: string) => `the signature file ${sig} is empty`,
 
   // repository and configuration
-  notARepo: (cwd: string) => `✖ ${cwd} is not inside a git repository: run kmssig from a clone (or use 'kmssig sign <key-id> <file> <sig>' for single files)`,
+  notARepo: (cwd: string) =>
+    `✖ ${cwd} is not inside a git repository: run kmssig from a clone (or use 'kmssig sign <key-id> <file> <sig>' for single files)`,
   noCommits: () => `✖ the repository has no commits yet: commit the release files first`,
   noSuchRevision: (rev: string) => `✖ revision ${q(rev)} does not exist: check the name, or fetch it first`,
-  pathNotUtf8: (shown: string) => `✖ the file name ${shown} is not valid UTF-8, so it cannot go into a signature record (JSON): rename it or exclude it`,
+  pathNotUtf8: (shown: string) =>
+    `✖ the file name ${shown} is not valid UTF-8, so it cannot go into a signature record (JSON): rename it or exclude it`,
   noConfig: (root: string) => `✖ no kmssig configuration in ${root}: create .kmssigrc (see .kmssigrc.example)`,
   configUnreadable: (file: string, why: string) => `✖ cannot read the configuration ${file}: ${why}; fix the syntax`,
   configInvalid: (file: string, key: string, why: string) => `✖ invalid configuration in ${file}: ${key}: ${why}`,
   noKeyId: (file: string) => `✖ no keyId in ${file}: set the KMS key (ID, ARN or alias) that signs releases`,
-  noFilesMatched: (file: string, commit: string) => `✖ no release file at ${commit.slice(0, 12)} matches the files patterns of ${file}: check the globs`,
-  algorithmForSymmetricKey: (alg: string, arn: string) => `✖ algorithm ${alg} is set, but ${arn} is a symmetric key: remove 'algorithm' or use an asymmetric key`,
+  noFilesMatched: (file: string, commit: string) =>
+    `✖ no release file at ${commit.slice(0, 12)} matches the files patterns of ${file}: check the globs`,
+  algorithmForSymmetricKey: (alg: string, arn: string) =>
+    `✖ algorithm ${alg} is set, but ${arn} is a symmetric key: remove 'algorithm' or use an asymmetric key`,
   unsupportedAlgorithm: (alg: string, arn: string, allowed: string[]) =>
     `✖ ${arn} cannot sign with ${alg}: set 'algorithm' to one of ${allowed.join(', ') || '(none: is it a SIGN_VERIFY key?)'}`,
-  badPublicKey: (path: string, why: string) => `✖ cannot read the public key ${path} (verify.publicKeys): ${why}; export it with 'kmssig pubkey --out ${path}'`,
+  badPublicKey: (path: string, why: string) =>
+    `✖ cannot read the public key ${path} (verify.publicKeys): ${why}; export it with 'kmssig pubkey --out ${path}'`,
   noteUnreadable: (oid: string) => `could not read the note object ${oid}; the repository may be damaged (try git fsck)`,
   detachedNoRef: () => `✖ HEAD is detached and no single tag points at it: pass --ref <branch-or-tag> to say what the signature is for`,
   badRef: (ref: string) => `✖ ${q(ref)} is neither a branch nor a tag: pass refs/heads/<name>, refs/tags/<name> or a branch name`,
@@ -84,12 +91,14 @@ export const messages = {
     `⚠ this clone has no signatures (refs/notes/kmssig) and --no-fetch is set: fetch them first (git fetch origin +refs/notes/kmssig:refs/notes/remotes/origin/kmssig) or drop --no-fetch`,
   noCountingRecord: (commit: string, count: number) =>
     `no valid signature found from ${commit.slice(0, 12)}: the ${count} record(s) found did not count (see why in the report); sign with an allowed key and ref, or check the pins (--key, --ref, verify.keys, verify.refs)`,
-  noSignedCommit: (commit: string) => `no signed commit found from ${commit.slice(0, 12)}: the release files were never signed (sign them with 'kmssig sign', or push with the hooks installed)`,
+  noSignedCommit: (commit: string) =>
+    `no signed commit found from ${commit.slice(0, 12)}: the release files were never signed (sign them with 'kmssig sign', or push with the hooks installed)`,
   signaturesWithoutConfig: (commit: string) =>
     `✖ commit ${commit.slice(0, 12)} has kmssig signatures among its ancestors but no configuration: the configuration was removed by an unsigned change; restore it`,
 
   // hooks
-  hookSkipped: (hook: string, how: string) => `⚠ kmssig: ${how} is set, ${hook} skipped: release files were not ${hook === 'pre-push' ? 'signed' : 'verified'}`,
+  hookSkipped: (hook: string, how: string) =>
+    `⚠ kmssig: ${how} is set, ${hook} skipped: release files were not ${hook === 'pre-push' ? 'signed' : 'verified'}`,
   hookWarnOnly: (hook: string) => `⚠ kmssig: ${hook} is set to warn in the configuration, so git goes on; fix the problem above`,
   hookBanner: (hook: string, label: string) => `\n✖✖✖ kmssig ${hook}: RELEASE FILES FAILED VERIFICATION at ${label} ✖✖✖`,
   hookFailed: (hook: string) =>
@@ -100,8 +109,10 @@ export const messages = {
   hookUncommittedFile: (path: string) => `ℹ kmssig: ${path}: uncommitted change, verified once committed and pushed`,
   prePushSigned: (count: number, remote: string, published: string) =>
     `ℹ kmssig: signed ${count} commit(s)${published === 'outer-push' ? ' (the notes go with this push)' : published === 'skipped' ? '' : `, signatures published to ${remote}`}`,
-  rangeCapped: (count: number, max: number) => `ℹ kmssig: ${count} older commit(s) in this push change release files but were not signed (more than sign.maxCommitsPerPush = ${max}); the pushed tip is signed`,
-  notesPushRaced: (remote: string, attempts: number) => `✖ could not publish refs/notes/kmssig to ${remote}: other pushes kept winning the race (${attempts} attempts); push again`,
+  rangeCapped: (count: number, max: number) =>
+    `ℹ kmssig: ${count} older commit(s) in this push change release files but were not signed (more than sign.maxCommitsPerPush = ${max}); the pushed tip is signed`,
+  notesPushRaced: (remote: string, attempts: number) =>
+    `✖ could not publish refs/notes/kmssig to ${remote}: other pushes kept winning the race (${attempts} attempts); push again`,
   notesInOuterPush: (count: number, remote: string) =>
     `✖ kmssig: signed ${count} commit(s), but this push already carries refs/notes/kmssig as it was before signing, so the new signatures would not reach ${remote}: run the same push again (it reuses them, no new signing)`,
 
@@ -110,21 +121,25 @@ export const messages = {
     `✖ ${arn} (${spec}, key usage ${usage}) can neither encrypt a symmetric record nor sign: use a symmetric key (SYMMETRIC_DEFAULT) or an asymmetric SIGN_VERIFY key`,
   notASigningKey: (keyId: string, usage: string) =>
     `✖ ${keyId} is not an asymmetric signing key (key usage ${usage || 'unknown'}): it has no public key to verify records with; use a SIGN_VERIFY key (ECC_NIST_P256, ECC_NIST_P384, RSA_3072, ...)`,
-  noKeyGiven: (command: string) => `✖ no key: pass --key <key-id>, or run 'kmssig ${command}' inside a repository whose configuration sets keyId`,
+  noKeyGiven: (command: string) =>
+    `✖ no key: pass --key <key-id>, or run 'kmssig ${command}' inside a repository whose configuration sets keyId`,
   publicKeyWritten: (path: string, keyId: string, spec: string) =>
     `wrote the public key of ${keyId} (${spec}) to ${path}; commit it and list it in verify.publicKeys to verify records offline`,
-  badPublicKeyFile: (path: string, why: string) => `✖ cannot read the public key ${path}: ${why}; pass a PEM public key (export it with 'kmssig pubkey --out ${path}')`,
+  badPublicKeyFile: (path: string, why: string) =>
+    `✖ cannot read the public key ${path}: ${why}; pass a PEM public key (export it with 'kmssig pubkey --out ${path}')`,
   duplicateBaseName: (name: string, first: string, second: string) =>
     `✖ ${first} and ${second} have the same file name ${q(name)}: a record file keys files by name; sign them into separate records`,
   outputIsInput: (path: string) => `✖ --out ${path} is one of the files to sign: write the record to another file`,
-  recordFileWritten: (path: string, count: number, keyId: string, alg: string) => `signed ${count} file(s) with ${keyId} (${alg}), record written to ${path}`,
+  recordFileWritten: (path: string, count: number, keyId: string, alg: string) =>
+    `signed ${count} file(s) with ${keyId} (${alg}), record written to ${path}`,
   recordFileInvalid: (path: string, reason: string) =>
     `✖ ${path} is not a valid kmssig record (${reason}): do not trust the files it lists; get the record again from the source`,
   recordFileSignatureInvalid: (path: string, reason: string) =>
     `✖ invalid signature in ${path}: ${reason}; do not trust the files it lists, get them and the record again from the source`,
   asymmetricNeedsPublicKey: (path: string, alg: string) =>
     `✖ ${path} is signed with an asymmetric key (${alg}): pass --public-key <pem> to verify it offline, or --key <arn> to fetch the public key from KMS`,
-  symmetricRecordWithPublicKey: () => 'a symmetric record (SYMMETRIC_DEFAULT), but --public-key expects an asymmetric one; pass --key <arn> to accept a symmetric key',
+  symmetricRecordWithPublicKey: () =>
+    'a symmetric record (SYMMETRIC_DEFAULT), but --public-key expects an asymmetric one; pass --key <arn> to accept a symmetric key',
   cannotHashArtifact: (path: string, why: string) => `✖ cannot read ${path}: ${why}; check its permissions`,
   artifactsVerified: (path: string, count: number, keyId: string, alg: string, signedAt: string, context: string) =>
     `✔ ${path}: ${count} file(s) verified, signed with ${keyId} (${alg}) at ${signedAt}${context ? `, context ${context}` : ''}`,
@@ -132,7 +147,8 @@ export const messages = {
     `✖ ${path}: the signature is genuine, but ${failures}; do not use these files, get them again from the source`,
   noValidRecord: (commit: string) =>
     `✖ no valid signature record on ${commit.slice(0, 12)} or its ancestors: nothing to export; see 'kmssig log ${commit.slice(0, 12)}'`,
-  recordExported: (dir: string, commit: string, alg: string) => `exported the ${alg} record of ${commit.slice(0, 12)} to ${dir}: payload.json, payload.bin, sig.bin`,
+  recordExported: (dir: string, commit: string, alg: string) =>
+    `exported the ${alg} record of ${commit.slice(0, 12)} to ${dir}: payload.json, payload.bin, sig.bin`,
   opensslHint: (command: string) => `verify it with: ${command}`,
   symmetricExportHint: (keyId: string) =>
     `ℹ a symmetric record: sig.bin is a KMS ciphertext of payload.bin; 'aws kms decrypt' with the key ${keyId} and the record's encryption context returns payload.bin`,

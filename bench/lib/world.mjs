@@ -30,7 +30,9 @@ export function requireDist(script) {
 }
 
 export function machineLine(title) {
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   return `# ${title} (${mode}${quick ? ': reduced sizes, see below' : ''}): node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${load}, dist ${dist}`;
 }
 
@@ -52,7 +54,10 @@ let cleaned = false;
 export async function cleanup() {
   if (cleaned) return;
   cleaned = true;
-  for (const fn of cleanups.reverse()) await Promise.resolve().then(fn).catch(() => {});
+  for (const fn of cleanups.reverse())
+    await Promise.resolve()
+      .then(fn)
+      .catch(() => {});
   for (const path of temps) rmSync(path, { recursive: true, force: true });
 }
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -151,7 +156,8 @@ function freePort() {
 
 /** moto_server on a free loopback port, stopped at exit. */
 export async function startMoto() {
-  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error) throw new Error('moto_server is not installed: pip install "moto[server]"');
+  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error)
+    throw new Error('moto_server is not installed: pip install "moto[server]"');
   const port = await freePort();
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   atExit(
@@ -184,7 +190,9 @@ export async function startMoto() {
  */
 export async function startCountingProxy(target) {
   const log = join(tempDir('kmssig-bench-proxy-'), 'calls.log');
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./proxy.mjs', import.meta.url)), target, log], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./proxy.mjs', import.meta.url)), target, log], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   atExit(
     () =>
       new Promise((res) => {

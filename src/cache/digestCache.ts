@@ -18,10 +18,13 @@ export function createDigestCache(gitCommonDir: string): DigestCache {
   let loaded: Promise<Map<string, string>> | undefined;
   const load = () =>
     (loaded ??= readFile(file, 'utf8').then(
-      (text) => new Map(text.split('\n').flatMap((line) => {
-        const m = LINE.exec(line);
-        return m ? [[m[1]!, m[2]!] as const] : [];
-      })),
+      (text) =>
+        new Map(
+          text.split('\n').flatMap((line) => {
+            const m = LINE.exec(line);
+            return m ? [[m[1]!, m[2]!] as const] : [];
+          }),
+        ),
       () => new Map<string, string>(),
     ));
   return {

@@ -16,7 +16,11 @@ export interface LineCache {
 export function createLineCache(gitCommonDir: string, name: string): LineCache {
   const file = join(gitCommonDir, 'kmssig', name);
   let loaded: Promise<Set<string>> | undefined;
-  const load = () => (loaded ??= readFile(file, 'utf8').then((t) => new Set(t.split('\n')), () => new Set<string>()));
+  const load = () =>
+    (loaded ??= readFile(file, 'utf8').then(
+      (t) => new Set(t.split('\n')),
+      () => new Set<string>(),
+    ));
   const hash = (key: string) => createHash('sha256').update(key).digest('hex');
   return {
     async has(key) {

@@ -32,7 +32,10 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]) {
     const { values, positionals } = parseArgs({
       args: [...argv],
       options: Object.fromEntries(
-        Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }]),
+        Object.entries(options).map(([name, o]) => [
+          name,
+          { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) },
+        ]),
       ),
       allowPositionals: true,
       strict: true,
@@ -64,7 +67,12 @@ export function listOption(values: Record<string, unknown>, name: string): strin
 export function requirePositionals(spec: CommandSpec, positionals: string[], names: string[]): string[] {
   if (positionals.length !== names.length) {
     const problem =
-      positionals.length < names.length ? `missing ${names.slice(positionals.length).map((n) => `<${n}>`).join(' ')}` : `unexpected argument ${JSON.stringify(positionals[names.length])}`;
+      positionals.length < names.length
+        ? `missing ${names
+            .slice(positionals.length)
+            .map((n) => `<${n}>`)
+            .join(' ')}`
+        : `unexpected argument ${JSON.stringify(positionals[names.length])}`;
     throw new KmssigError('USAGE', messages.usage(problem, spec.name));
   }
   return positionals;

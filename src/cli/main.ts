@@ -10,14 +10,35 @@ export interface Command {
 
 // Commands load on demand so that a hook pays only for what it runs.
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  demo: { summary: 'run the whole flow in a temp folder with a local key (no AWS account needed)', load: () => import('./commands/demo.js') },
-  sign: { summary: 'sign a file (seed-compatible), or the release files of a commit into git notes', load: () => import('./commands/sign.js') },
+  demo: {
+    summary: 'run the whole flow in a temp folder with a local key (no AWS account needed)',
+    load: () => import('./commands/demo.js'),
+  },
+  sign: {
+    summary: 'sign a file (seed-compatible), or the release files of a commit into git notes',
+    load: () => import('./commands/sign.js'),
+  },
   verify: { summary: 'verify a file against a seed-format signature', load: () => import('./commands/verify.js') },
-  check: { summary: 'verify the release files of a revision or of the working tree (the CI gate)', load: () => import('./commands/check.js') },
-  'sign-file': { summary: 'sign release artifacts outside git into a standalone record file (<name>.kmssig.json)', load: () => import('./commands/signFile.js') },
-  'verify-file': { summary: 'verify a standalone record file and the files it lists (offline with --public-key)', load: () => import('./commands/verifyFile.js') },
-  pubkey: { summary: 'write the public key of an asymmetric KMS key as PEM, for offline verification', load: () => import('./commands/pubkey.js') },
-  'export-record': { summary: "write a commit's record as payload.bin and sig.bin, to check it with openssl", load: () => import('./commands/exportRecord.js') },
+  check: {
+    summary: 'verify the release files of a revision or of the working tree (the CI gate)',
+    load: () => import('./commands/check.js'),
+  },
+  'sign-file': {
+    summary: 'sign release artifacts outside git into a standalone record file (<name>.kmssig.json)',
+    load: () => import('./commands/signFile.js'),
+  },
+  'verify-file': {
+    summary: 'verify a standalone record file and the files it lists (offline with --public-key)',
+    load: () => import('./commands/verifyFile.js'),
+  },
+  pubkey: {
+    summary: 'write the public key of an asymmetric KMS key as PEM, for offline verification',
+    load: () => import('./commands/pubkey.js'),
+  },
+  'export-record': {
+    summary: "write a commit's record as payload.bin and sig.bin, to check it with openssl",
+    load: () => import('./commands/exportRecord.js'),
+  },
   log: { summary: 'show the signature records of a commit or of its nearest signed ancestor', load: () => import('./commands/log.js') },
   install: { summary: 'install the git hooks (husky, core.hooksPath or .git/hooks)', load: () => import('./commands/install.js') },
   uninstall: { summary: 'remove exactly what install added', load: () => import('./commands/uninstall.js') },

@@ -14,7 +14,6 @@ export interface LoadedConfig {
   path: string;
 }
 
-
 /**
  * Loads the configuration from the repository root only (never from a parent
  * folder: a repository's policy must not come from outside it). Resolves

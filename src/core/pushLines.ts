@@ -13,5 +13,10 @@ export function parsePushLines(text: string): PushUpdate[] {
     .split('\n')
     .map((line) => line.trim().split(' '))
     .filter((parts) => parts.length === 4)
-    .map(([localRef, localSha, remoteRef, remoteSha]) => ({ localRef: localRef!, localSha: localSha!, remoteRef: remoteRef!, remoteSha: remoteSha! }));
+    .map(([localRef, localSha, remoteRef, remoteSha]) => ({
+      localRef: localRef!,
+      localSha: localSha!,
+      remoteRef: remoteRef!,
+      remoteSha: remoteSha!,
+    }));
 }

@@ -18,9 +18,7 @@ export interface SignatureRecord {
 /** The signed part: everything but `sig` and `signedAt`. */
 export type UnsignedRecord = Omit<SignatureRecord, 'sig' | 'signedAt'>;
 
-export type ParsedRecord =
-  | { ok: true; record: SignatureRecord; line: string }
-  | { ok: false; reason: string; line: string };
+export type ParsedRecord = { ok: true; record: SignatureRecord; line: string } | { ok: false; reason: string; line: string };
 
 const RECORD_KEYS = ['alg', 'context', 'files', 'keyId', 'sig', 'signedAt', 'v'];
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -53,9 +51,7 @@ export function parseRecord(line: string): ParsedRecord {
     return { ok: false, reason: 'not JSON', line };
   }
   const reason = recordProblem(value);
-  return reason === undefined
-    ? { ok: true, record: value as SignatureRecord, line }
-    : { ok: false, reason, line };
+  return reason === undefined ? { ok: true, record: value as SignatureRecord, line } : { ok: false, reason, line };
 }
 
 /** Parses a note: one record per line (JSON Lines); blank lines are ignored. */
@@ -77,7 +73,8 @@ function recordProblem(value: unknown): string | undefined {
   if (value.v !== 1) return `unsupported version ${JSON.stringify(value.v)}`;
   if (!isAlgorithm(value.alg)) return `unknown alg ${JSON.stringify(value.alg)}`;
   if (typeof value.keyId !== 'string' || value.keyId === '' || LONE_SURROGATE.test(value.keyId)) return 'keyId is not a non-empty string';
-  if (typeof value.signedAt !== 'string' || Number.isNaN(Date.parse(value.signedAt)) || LONE_SURROGATE.test(value.signedAt)) return 'signedAt is not a date';
+  if (typeof value.signedAt !== 'string' || Number.isNaN(Date.parse(value.signedAt)) || LONE_SURROGATE.test(value.signedAt))
+    return 'signedAt is not a date';
   if (typeof value.sig !== 'string' || value.sig === '' || !BASE64.test(value.sig)) return 'sig is not base64';
   // One signature, one line: trailing bits that decoding drops would make other lines with the same signature.
   if (Buffer.from(value.sig, 'base64').toString('base64') !== value.sig) return 'sig is not canonical base64';

@@ -73,6 +73,9 @@ function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 function firstLine(error: unknown): string {
   const text = (error as Error)?.message ?? String(error);
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('hint:'));
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('hint:'));
   return lines.find((l) => /^(fatal|error):/.test(l)) ?? lines[0] ?? 'unknown error';
 }

@@ -47,10 +47,7 @@ export async function hashBlobs(git: GitRunner, oids: Iterable<string>, options:
   const [own, ...others] = splitBySize(wanted, sizes, lanes);
   const workers: Worker[] = [];
   try {
-    const parts = await Promise.all([
-      hashBlobsInOneProcess(git, own!),
-      ...others.map((part) => inWorker(git, part, workers)),
-    ]);
+    const parts = await Promise.all([hashBlobsInOneProcess(git, own!), ...others.map((part) => inWorker(git, part, workers))]);
     const result = new Map<string, string>();
     for (const part of parts) for (const [oid, digest] of part) result.set(oid, digest);
     return result;
@@ -155,7 +152,10 @@ export async function hashBlobsInOneProcess(git: GitRunner, oids: Iterable<strin
         data = data.subarray(nl + 1);
         const [oid, type, size] = line.split(' ');
         if (type !== 'blob' || size === undefined) {
-          failure = new KmssigError('GIT', `git cat-file: object ${oid} is ${type ?? 'unreadable'}; the repository may be incomplete (try git fetch)`);
+          failure = new KmssigError(
+            'GIT',
+            `git cat-file: object ${oid} is ${type ?? 'unreadable'}; the repository may be incomplete (try git fetch)`,
+          );
           child.kill();
           break;
         }

@@ -10,7 +10,9 @@ export const NOTES_REF = 'refs/notes/kmssig';
 /** The remote-tracking notes ref of a remote (a name, or a URL pushed to directly). */
 export function remoteNotesRef(remote: string): string {
   // A URL's credentials stay out of ref names, even hashed (a short hash of a short password is guessable).
-  const name = /^[A-Za-z0-9._-]+$/.test(remote) ? remote : `url-${createHash('sha256').update(stripUserInfo(remote)).digest('hex').slice(0, 12)}`;
+  const name = /^[A-Za-z0-9._-]+$/.test(remote)
+    ? remote
+    : `url-${createHash('sha256').update(stripUserInfo(remote)).digest('hex').slice(0, 12)}`;
   return `refs/notes/remotes/${name}/kmssig`;
 }
 
@@ -112,7 +114,8 @@ export async function pushNotes(repo: Repo, remote: string): Promise<PushOutcome
     return /\[up to date\]/.test(out.toString('utf8')) ? 'up-to-date' : 'pushed';
   } catch (error) {
     const text = fullText(error);
-    if (/rejected|fetch first|non-fast-forward|failed to lock|cannot lock ref|stale info|failed to update ref/i.test(text)) return 'rejected';
+    if (/rejected|fetch first|non-fast-forward|failed to lock|cannot lock ref|stale info|failed to update ref/i.test(text))
+      return 'rejected';
     throw error;
   }
 }

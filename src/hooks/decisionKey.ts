@@ -42,5 +42,7 @@ async function stateKey(repo: Repo, parts: unknown[]): Promise<string> {
     repo.git.text(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/remotes/', 'refs/notes/']),
     Promise.all(SEARCH_PLACES.map((name) => readFile(join(repo.root, name), 'utf8').catch(() => null))),
   ]);
-  return createHash('sha256').update(JSON.stringify([version, ...parts, head, refs, config])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([version, ...parts, head, refs, config]))
+    .digest('hex');
 }

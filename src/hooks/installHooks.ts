@@ -43,7 +43,11 @@ export async function installHooks(repo: Repo, hooks: HookName[] = HOOKS): Promi
     await writeFileAtomic(file, after);
     // A new file must be executable; an existing one keeps its mode (the atomic write made a new file), so uninstall leaves it exactly as it was.
     await chmod(file, mode);
-    changes.push({ hook, file: shown, change: before === undefined ? 'created' : before.includes('# >>> kmssig >>>') ? 'updated' : 'added' });
+    changes.push({
+      hook,
+      file: shown,
+      change: before === undefined ? 'created' : before.includes('# >>> kmssig >>>') ? 'updated' : 'added',
+    });
   }
   return { location, changes };
 }

@@ -68,7 +68,11 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
 async function changedCommits(session: Session, tip: string, update: PushUpdate, remote: string): Promise<string[]> {
   const { repo } = session;
   const known = !isZeroOid(update.remoteSha) && (await repo.git.maybe(['cat-file', '-e', `${update.remoteSha}^{commit}`])) !== undefined;
-  const exclude = known ? [`^${update.remoteSha}`] : /^[A-Za-z0-9._-]+$/.test(remote) ? ['--not', `--remotes=${remote}`] : ['--not', '--remotes'];
+  const exclude = known
+    ? [`^${update.remoteSha}`]
+    : /^[A-Za-z0-9._-]+$/.test(remote)
+      ? ['--not', `--remotes=${remote}`]
+      : ['--not', '--remotes'];
   const out = await repo.git.bytes(['log', '--format=%x01%H', '--name-only', '-z', '--diff-merges=first-parent', tip, ...exclude, '--']);
   const commits: string[] = [];
   let current: { commit: string; paths: string[] } | undefined;

@@ -4,7 +4,6 @@ import { check } from '../usecases/check.js';
 import type { Session } from '../usecases/session.js';
 import type { VerifyHook } from './decisionKey.js';
 
-
 export interface HookVerification {
   /** What was verified, in order: HEAD with the local-work rule, then (after a pull) the incoming tip, strictly. */
   reports: { label: string; report: CheckReport }[];
@@ -25,7 +24,8 @@ export async function verifyAfter(session: Session, hook: VerifyHook, pulled: bo
     const parents = (await session.repo.git.text(['rev-parse', `${head}^@`])).split('\n').filter(Boolean);
     const incoming = parents.length >= 2 ? parents[1]! : head;
     const alreadyStrict = incoming === head && main.bases.length === 0;
-    if (!alreadyStrict) reports.push({ label: `pulled commit ${incoming.slice(0, 12)}`, report: await check(session, { commit: incoming }) });
+    if (!alreadyStrict)
+      reports.push({ label: `pulled commit ${incoming.slice(0, 12)}`, report: await check(session, { commit: incoming }) });
   }
   return { reports, failed: reports.some((r) => r.report.status === 'fail') };
 }

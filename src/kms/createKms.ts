@@ -35,4 +35,3 @@ export function createKms(options: KmsOptions): KeyManagement {
     getPublicKey: (keyId) => pick(keyId).getPublicKey(keyId),
   };
 }
-

@@ -47,7 +47,10 @@ export function createLocalKms(baseDir: string): KeyManagement {
     }
     // Exactly the form keygen writes (comment lines, one canonical base64 line of
     // 32 bytes): base64 decoding is lenient, so any file would otherwise do.
-    const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    const lines = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
     if (lines.length !== 1 || !/^[A-Za-z0-9+/]{43}=$/.test(lines[0]!)) throw new KmsError('not-found', messages.localKeyUnreadable(keyId));
     const key = Buffer.from(lines[0]!, 'base64');
     return key;

@@ -36,7 +36,9 @@ export interface CheckOptions {
 /** DESIGN 3: verify a revision, strictly, or with the local-work exemption. */
 export async function check(ctx: CheckContext, options: CheckOptions): Promise<CheckReport> {
   if (options.allowLocal && !options.worktree) return checkWithLocalWork(ctx, options.commit);
-  const files = options.worktree ? await worktreeFiles(ctx.repo, ctx.selection) : await treeFiles(ctx.repo, options.commit, ctx.selection, ctx.digestCache);
+  const files = options.worktree
+    ? await worktreeFiles(ctx.repo, ctx.selection)
+    : await treeFiles(ctx.repo, options.commit, ctx.selection, ctx.digestCache);
   return strictCheck(ctx, options.commit, files, options.worktree === true);
 }
 
@@ -95,7 +97,8 @@ async function checkWithLocalWork(ctx: CheckContext, commit: string): Promise<Ch
     if (verdict) report.files.push(verdict);
     else if (files.digests.has(path)) report.files.push({ path, state: 'local' });
   }
-  if (baseFiles.length > 0 && baseFiles.every((b) => b.report.status === 'quiet') && !files.digests.has(ctx.configPath)) report.status = 'quiet';
+  if (baseFiles.length > 0 && baseFiles.every((b) => b.report.status === 'quiet') && !files.digests.has(ctx.configPath))
+    report.status = 'quiet';
   report.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return report;
 }

@@ -44,7 +44,11 @@ export async function exportRecord(session: Session, start: string, outDir: stri
 }
 
 /** The openssl command line that verifies an exported asymmetric record with its PEM public key. */
-export function opensslVerifyCommand(alg: Algorithm, files: { payloadBin: string; sig: string }, publicKey = 'pub.pem'): string | undefined {
+export function opensslVerifyCommand(
+  alg: Algorithm,
+  files: { payloadBin: string; sig: string },
+  publicKey = 'pub.pem',
+): string | undefined {
   if (alg === SYMMETRIC) return undefined;
   const pss = alg.startsWith('RSASSA_PSS_') ? ' -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:auto' : '';
   return `openssl dgst -sha${alg.slice(-3)} -verify ${shellWord(publicKey)}${pss} -signature ${shellWord(files.sig)} ${shellWord(files.payloadBin)}`;

@@ -18,7 +18,10 @@ export async function loadNotes(repo: Repo): Promise<NotesView> {
     refs,
     has: (commit) => index.has(commit),
     async records(commits) {
-      const texts = await readNoteBlobs(repo, commits.flatMap((c) => [...(index.get(c) ?? [])]));
+      const texts = await readNoteBlobs(
+        repo,
+        commits.flatMap((c) => [...(index.get(c) ?? [])]),
+      );
       const result = new Map<string, ParsedRecord[]>();
       for (const commit of commits) {
         const lines = new Map<string, ParsedRecord>();

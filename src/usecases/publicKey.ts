@@ -26,7 +26,11 @@ export async function fetchPublicKey(kms: KeyManagement, keyId: string): Promise
   try {
     pem = createPublicKey({ key: Buffer.from(out.der), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }) as string;
   } catch (error) {
-    throw new KmssigError('KMS', messages.kmsFailure('GetPublicKey', 'other', `the answer is not a public key (${(error as Error).message})`), { cause: error });
+    throw new KmssigError(
+      'KMS',
+      messages.kmsFailure('GetPublicKey', 'other', `the answer is not a public key (${(error as Error).message})`),
+      { cause: error },
+    );
   }
   return { pem, keyId: out.keyId, spec: out.spec };
 }

@@ -22,7 +22,9 @@ export async function selectionFor(repo: Repo, loaded: LoadedConfig): Promise<Se
   const prefixes = ['.husky/'];
   const hooksPath = await repo.configGet('core.hooksPath');
   if (hooksPath) {
-    const rel = relative(repo.root, isAbsolute(hooksPath) ? hooksPath : join(repo.root, hooksPath)).split('\\').join('/');
+    const rel = relative(repo.root, isAbsolute(hooksPath) ? hooksPath : join(repo.root, hooksPath))
+      .split('\\')
+      .join('/');
     if (rel && !pathProblem(rel) && !rel.startsWith('.husky/')) prefixes.push(`${rel.replace(/\/$/, '')}/`);
   }
   const { files, exclude, verify } = loaded.config;
@@ -32,7 +34,12 @@ export async function selectionFor(repo: Repo, loaded: LoadedConfig): Promise<Se
 /** The listed files as they are in a commit's tree (not the working tree), hashed through git. */
 export async function treeFiles(repo: Repo, commit: string, selection: Selection, cache?: DigestCache): Promise<ReleaseFiles> {
   const entries = await repo.listTree(commit);
-  const listed = new Set(selectFiles(entries.map((e) => e.path), selection));
+  const listed = new Set(
+    selectFiles(
+      entries.map((e) => e.path),
+      selection,
+    ),
+  );
   repo.assertUtf8(listed);
   const blobs = new Map(entries.filter((e) => listed.has(e.path)).map((e) => [e.path, e.oid]));
   const known = cache ? await cache.lookup(blobs.values()) : new Map<string, string>();

@@ -49,8 +49,15 @@ export async function signArtifacts(options: SignArtifactsOptions): Promise<Sign
   const alg = algorithmFor(key, options.algorithm);
   const unsigned: UnsignedRecord = { v: 1, alg, keyId: key.arn, context: { ...context }, files: digests };
   const digest = payloadDigest(unsigned);
-  const signature = alg === SYMMETRIC ? (await kms.encrypt(key.arn, digest, unsigned.context)).ciphertext : (await kms.sign(key.arn, digest, alg)).signature;
-  const record: SignatureRecord = { ...unsigned, sig: Buffer.from(signature).toString('base64'), signedAt: isoSeconds((options.now ?? (() => new Date()))()) };
+  const signature =
+    alg === SYMMETRIC
+      ? (await kms.encrypt(key.arn, digest, unsigned.context)).ciphertext
+      : (await kms.sign(key.arn, digest, alg)).signature;
+  const record: SignatureRecord = {
+    ...unsigned,
+    sig: Buffer.from(signature).toString('base64'),
+    signedAt: isoSeconds((options.now ?? (() => new Date()))()),
+  };
   try {
     await writeFileAtomic(output, serializeRecord(record) + '\n');
   } catch (error) {

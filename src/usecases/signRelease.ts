@@ -59,12 +59,17 @@ export async function signRelease(session: Session, targets: SignTarget[], optio
     }
     return described;
   };
-  const [authors, existing] = await Promise.all([session.repo.authors(targets.map((t) => t.commit)), session.notes.records(targets.map((t) => t.commit))]);
+  const [authors, existing] = await Promise.all([
+    session.repo.authors(targets.map((t) => t.commit)),
+    session.notes.records(targets.map((t) => t.commit)),
+  ]);
   const outcomes: SignOutcome[] = [];
 
   for (const { commit, ref } of targets) {
     // Records that may already say what would be signed: the configured key, and counting under the policy.
-    const candidates = (existing.get(commit) ?? []).filter((p) => p.ok && keyMayBe(keyId, p.record.keyId) && !policyProblem(p.record, session.policy, commit));
+    const candidates = (existing.get(commit) ?? []).filter(
+      (p) => p.ok && keyMayBe(keyId, p.record.keyId) && !policyProblem(p.record, session.policy, commit),
+    );
     if (candidates.length === 0) void describe(); // it will be needed: look the key up while hashing
     const files = treeFiles(session.repo, commit, session.selection, session.digestCache);
     const context: Context = { ...config.context, commit };
@@ -81,7 +86,9 @@ export async function signRelease(session: Session, targets: SignTarget[], optio
       (p) =>
         p.ok &&
         (!config.algorithm || p.record.alg === config.algorithm) &&
-        payloadOf(p.record).equals(payloadOf({ v: 1, alg: p.record.alg, keyId: p.record.keyId, context, files: Object.fromEntries(digests) })),
+        payloadOf(p.record).equals(
+          payloadOf({ v: 1, alg: p.record.alg, keyId: p.record.keyId, context, files: Object.fromEntries(digests) }),
+        ),
     );
     let already: SignatureRecord | undefined;
     for (const p of same) {
@@ -103,7 +110,11 @@ export async function signRelease(session: Session, targets: SignTarget[], optio
     let encryptedBy: string | undefined;
     if (alg === SYMMETRIC) ({ ciphertext: signature, keyId: encryptedBy } = await session.kms.encrypt(key.arn, digest, context));
     else ({ signature } = await session.kms.sign(key.arn, digest, alg));
-    const record: SignatureRecord = { ...unsigned, sig: Buffer.from(signature).toString('base64'), signedAt: isoSeconds(options.now?.() ?? new Date()) };
+    const record: SignatureRecord = {
+      ...unsigned,
+      sig: Buffer.from(signature).toString('base64'),
+      signedAt: isoSeconds(options.now?.() ?? new Date()),
+    };
     const line = serializeRecord(record);
     await addNoteLines(session.repo, commit, [line]);
     // KMS said which key encrypted: the record is genuine, and checking it again in this clone needs no Decrypt.
@@ -122,7 +133,8 @@ export async function signRelease(session: Session, targets: SignTarget[], optio
 export function keyMayBe(configured: string, recordKeyId: string): boolean {
   if (configured === recordKeyId) return true;
   if (configured.startsWith(LOCAL_PREFIX)) return false;
-  if (/^alias\//.test(configured) || /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//.test(configured)) return /^arn:[^:]+:kms:[^:]*:[^:]*:key\//.test(recordKeyId);
+  if (/^alias\//.test(configured) || /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//.test(configured))
+    return /^arn:[^:]+:kms:[^:]*:[^:]*:key\//.test(recordKeyId);
   if (configured.startsWith('arn:')) return false;
   return recordKeyId.startsWith('arn:') && recordKeyId.endsWith(`:key/${configured}`);
 }

@@ -81,7 +81,9 @@ export async function verifyArtifacts(options: VerifyArtifactsOptions): Promise<
     } catch (error) {
       const err = error as NodeJS.ErrnoException;
       if (err.code === 'ENOENT') continue; // absent: reported as missing
-      throw new KmssigError('INPUT', messages.cannotHashArtifact(full, err.code === 'EISDIR' ? 'it is a folder' : err.message), { cause: error });
+      throw new KmssigError('INPUT', messages.cannotHashArtifact(full, err.code === 'EISDIR' ? 'it is a folder' : err.message), {
+        cause: error,
+      });
     }
   }
   const files = compareFiles(actual, record.files);
@@ -96,7 +98,9 @@ export async function readPublicKeyFiles(paths: readonly string[]): Promise<KeyO
         return createPublicKey(await readFile(path, 'utf8'));
       } catch (error) {
         const err = error as NodeJS.ErrnoException;
-        throw new KmssigError('INPUT', messages.badPublicKeyFile(path, err.code === 'ENOENT' ? 'no such file' : err.message), { cause: error });
+        throw new KmssigError('INPUT', messages.badPublicKeyFile(path, err.code === 'ENOENT' ? 'no such file' : err.message), {
+          cause: error,
+        });
       }
     }),
   );

@@ -40,7 +40,8 @@ export interface VerifierOptions {
 }
 
 export function createRecordVerifier({ kms, policy, publicKeys, cache, localKeyProblem }: VerifierOptions): RecordVerifier {
-  const localProblem = localKeyProblem ?? (async (keyId: string) => (policy.keys.includes(keyId) ? undefined : messages.localKeyNotPinned(keyId)));
+  const localProblem =
+    localKeyProblem ?? (async (keyId: string) => (policy.keys.includes(keyId) ? undefined : messages.localKeyNotPinned(keyId)));
   return {
     async remember(record, line) {
       if (record.alg === SYMMETRIC && !isLocalKeyId(record.keyId)) await cache.add(`sym\0${line}`);
@@ -60,7 +61,13 @@ export function createRecordVerifier({ kms, policy, publicKeys, cache, localKeyP
         if (await cache.has(cacheKey)) return { valid: true };
         let signer: string;
         try {
-          ({ keyId: signer } = await verifyDigest({ kms, digest: payloadDigest(record), signature: Buffer.from(record.sig, 'base64'), context: record.context, keys: [record.keyId] }));
+          ({ keyId: signer } = await verifyDigest({
+            kms,
+            digest: payloadDigest(record),
+            signature: Buffer.from(record.sig, 'base64'),
+            context: record.context,
+            keys: [record.keyId],
+          }));
         } catch (error) {
           if (error instanceof KmssigError && error.code === 'INVALID') return { valid: false, reason: error.message };
           throw error;
@@ -88,7 +95,15 @@ export function verifyAsymmetric(alg: string, key: KeyObject, message: Buffer, s
     if (alg.startsWith('ECDSA_')) return key.asymmetricKeyType === 'ec' && cryptoVerify(hash, message, key, signature);
     if (alg.startsWith('RSASSA_PSS_')) {
       // AWS salts with the digest length, emulators with the maximum: accept any valid salt length.
-      return key.asymmetricKeyType === 'rsa' && cryptoVerify(hash, message, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, signature);
+      return (
+        key.asymmetricKeyType === 'rsa' &&
+        cryptoVerify(
+          hash,
+          message,
+          { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO },
+          signature,
+        )
+      );
     }
   } catch {
     return false;

@@ -16,7 +16,10 @@ describe('the packed tarball', () => {
   let repo: string;
   let bin: string;
   before(() => {
-    const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir.path], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir.path], { cwd: root, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .pop()!;
     repo = initRepo(join(dir.path, 'app'));
     writeFileSync(join(repo, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir.path, tarball)], { cwd: repo, stdio: 'pipe' });
@@ -26,7 +29,8 @@ describe('the packed tarball', () => {
 
   it('ships the bin, the hook scripts and the types, and nothing of the tests', () => {
     const pkg = join(repo, 'node_modules', 'kmssig');
-    for (const f of ['dist/bin.js', 'dist/index.js', 'dist/index.d.ts', 'hooks/pre-push', 'hooks/post-merge', 'README.md']) assert.ok(existsSync(join(pkg, f)), f);
+    for (const f of ['dist/bin.js', 'dist/index.js', 'dist/index.d.ts', 'hooks/pre-push', 'hooks/post-merge', 'README.md'])
+      assert.ok(existsSync(join(pkg, f)), f);
     assert.equal(existsSync(join(pkg, 'test')), false);
     assert.equal(existsSync(join(pkg, 'src')), false);
   });
@@ -50,7 +54,12 @@ describe('the packed tarball', () => {
     assert.equal(install.code, 0, install.stderr);
     assert.match(readFileSync(join(repo, '.git', 'hooks', 'pre-push'), 'utf8'), /kmssig hook pre-push|hook pre-push/);
     // PATH without any other kmssig: the hook must use node_modules/.bin.
-    const env = { PATH: `${process.env.PATH!.split(':').filter((p) => !p.includes('helpers/bin')).join(':')}` };
+    const env = {
+      PATH: `${process.env
+        .PATH!.split(':')
+        .filter((p) => !p.includes('helpers/bin'))
+        .join(':')}`,
+    };
     git(repo, ['push', '-q', 'origin', 'main'], env);
     assert.match(git(remote, ['notes', '--ref=kmssig', 'show', 'main']), /"keyId":"local:\.git\/dev\.key"/);
     const check = await run(bin, ['check'], { cwd: repo });

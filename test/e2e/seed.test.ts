@@ -72,7 +72,8 @@ describe('kmssig sign / verify (seed format) against moto_server', () => {
     return readFileSync(join(cwd, 'release.txt.sig'));
   }
 
-  const expectExit = (r: CliResult, code: number) => assert.equal(r.code, code, `expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  const expectExit = (r: CliResult, code: number) =>
+    assert.equal(r.code, code, `expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
 
   describe('exit 0: a valid signature', () => {
     it('signs with a key ARN and verifies with --key pinned to it, printing the ARN KMS returned', async () => {
@@ -150,13 +151,18 @@ describe('kmssig sign / verify (seed format) against moto_server', () => {
     it('--context repeats and the pairs merge into one encryption context', async () => {
       const cwd = workspace();
       const sig = await signed(cwd, keyArn, ['--context', 'env=prod', '--context', 'team=web,app=shop']);
-      for (const context of [['--context', 'app=shop,env=prod,team=web'], ['--context', 'team=web', '--context', 'env=prod', '--context', 'app=shop']]) {
+      for (const context of [
+        ['--context', 'app=shop,env=prod,team=web'],
+        ['--context', 'team=web', '--context', 'env=prod', '--context', 'app=shop'],
+      ]) {
         expectExit(await kmssig(['verify', 'release.txt', 'release.txt.sig', '--key', keyArn, ...context], { cwd }), 0);
       }
       // Every pair is bound: leaving out the one from the first --context fails.
       expectExit(await kmssig(['verify', 'release.txt', 'release.txt.sig', '--key', keyArn, '--context', 'team=web,app=shop'], { cwd }), 1);
       // And it is exactly this context that KMS saw.
-      const out = await adminClient(moto.endpoint).send(new DecryptCommand({ CiphertextBlob: sig, EncryptionContext: { env: 'prod', team: 'web', app: 'shop' } }));
+      const out = await adminClient(moto.endpoint).send(
+        new DecryptCommand({ CiphertextBlob: sig, EncryptionContext: { env: 'prod', team: 'web', app: 'shop' } }),
+      );
       assert.deepEqual(Buffer.from(out.Plaintext!), sha512(readFileSync(join(cwd, 'release.txt'))));
     });
 
@@ -357,7 +363,11 @@ describe('kmssig sign / verify (seed format) against moto_server', () => {
     it('unknown key (NotFoundException)', async () => {
       const cwd = workspace();
       await signed(cwd, keyArn);
-      for (const key of ['0b0e0e0e-0000-4000-8000-000000000000', 'alias/no-such-key', keyArn.replace(keyId, '0b0e0e0e-0000-4000-8000-000000000000')]) {
+      for (const key of [
+        '0b0e0e0e-0000-4000-8000-000000000000',
+        'alias/no-such-key',
+        keyArn.replace(keyId, '0b0e0e0e-0000-4000-8000-000000000000'),
+      ]) {
         unavailable(await kmssig(['sign', key, 'release.txt', 'new.sig'], { cwd }), /NotFoundException.*check the key ID/);
       }
       unavailable(await kmssig(['verify', 'release.txt', 'release.txt.sig', '--key', 'alias/no-such-key'], { cwd }), /NotFoundException/);
@@ -401,7 +411,10 @@ describe('kmssig sign / verify (seed format) against moto_server', () => {
         const env = { AWS_ENDPOINT_URL_KMS: proxy.endpoint, KMSSIG_KMS_TIMEOUT: '1' };
         unavailable(await kmssig(['sign', keyArn, 'release.txt', 'new.sig'], { cwd, env }), /Timeout|timed out|ETIMEDOUT/i);
         assert.ok((proxy.calls.get('Encrypt') ?? 0) >= 2, `the SDK retries: ${JSON.stringify([...proxy.calls])}`);
-        unavailable(await kmssig(['verify', 'release.txt', 'release.txt.sig', '--key', keyArn], { cwd, env }), /Timeout|timed out|ETIMEDOUT/i);
+        unavailable(
+          await kmssig(['verify', 'release.txt', 'release.txt.sig', '--key', keyArn], { cwd, env }),
+          /Timeout|timed out|ETIMEDOUT/i,
+        );
       } finally {
         proxy.setFault(undefined);
       }
@@ -412,9 +425,18 @@ describe('kmssig sign / verify (seed format) against moto_server', () => {
   describe('a failed sign writes nothing', () => {
     const previous = Buffer.from('previous signature bytes \x00\x01\x02\xff');
     const failures: [string, () => Promise<{ args: string[]; env?: NodeJS.ProcessEnv; code: number }>][] = [
-      ['KMS unreachable', async () => ({ args: ['sign', keyArn, 'release.txt', 'release.txt.sig', '--endpoint', `http://127.0.0.1:${await freePort()}`], code: 3 })],
+      [
+        'KMS unreachable',
+        async () => ({
+          args: ['sign', keyArn, 'release.txt', 'release.txt.sig', '--endpoint', `http://127.0.0.1:${await freePort()}`],
+          code: 3,
+        }),
+      ],
       ['unknown key', async () => ({ args: ['sign', 'alias/no-such-key', 'release.txt', 'release.txt.sig'], code: 3 })],
-      ['access denied', async () => ({ args: ['sign', keyArn, 'release.txt', 'release.txt.sig'], env: { AWS_ENDPOINT_URL_KMS: proxy.endpoint }, code: 3 })],
+      [
+        'access denied',
+        async () => ({ args: ['sign', keyArn, 'release.txt', 'release.txt.sig'], env: { AWS_ENDPOINT_URL_KMS: proxy.endpoint }, code: 3 }),
+      ],
       ['missing input file', async () => ({ args: ['sign', keyArn, 'absent.txt', 'release.txt.sig'], code: 2 })],
       ['malformed context', async () => ({ args: ['sign', keyArn, 'release.txt', 'release.txt.sig', '--context', 'oops'], code: 2 })],
     ];
@@ -478,7 +500,10 @@ describe('kmssig sign / verify (seed format) against moto_server', () => {
       // kmssig() already asserts this for every run; this run makes sure a real
       // KMS call is made with the variable absent from the environment.
       const cwd = workspace();
-      const r = await kmssig(['sign', keyArn, 'release.txt', 'release.txt.sig'], { cwd, env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined } });
+      const r = await kmssig(['sign', keyArn, 'release.txt', 'release.txt.sig'], {
+        cwd,
+        env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined },
+      });
       expectExit(r, 0);
       assert.equal(r.stderr, `signed with ${keyArn}, signature written to release.txt.sig\n`);
     });

@@ -81,7 +81,12 @@ export function addUnsignedHistory(repo: string, count: number): void {
       `M 100644 inline changelog.txt\ndata ${content.length}\n${content}\n`,
     );
   }
-  execFileSync('git', ['fast-import', '--quiet'], { cwd: repo, input: chunks.join(''), env: { ...process.env, ...gitEnv() }, stdio: ['pipe', 'pipe', 'pipe'] });
+  execFileSync('git', ['fast-import', '--quiet'], {
+    cwd: repo,
+    input: chunks.join(''),
+    env: { ...process.env, ...gitEnv() },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   git(repo, ['reset', '-q', '--hard']);
 }
 
@@ -93,6 +98,8 @@ export function parseJson(out: CliResult): Record<string, any> {
   try {
     return JSON.parse(out.stdout);
   } catch (error) {
-    throw new assert.AssertionError({ message: `--format json did not print one JSON document (${(error as Error).message}):\n${out.stdout}\n${out.stderr}` });
+    throw new assert.AssertionError({
+      message: `--format json did not print one JSON document (${(error as Error).message}):\n${out.stdout}\n${out.stderr}`,
+    });
   }
 }

@@ -27,17 +27,27 @@ export const commitArb = fc.uint8Array({ minLength: 20, maxLength: 20 }).map(hex
 const segment = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }).filter((s) => !s.includes('/') && s !== '.' && s !== '..');
 export const pathArb = fc.array(segment, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/'));
 export const filesArb = fc.dictionary(pathArb, digestArb, { minKeys: 1, maxKeys: 4 });
-const contextKey = fc.string({ minLength: 1, maxLength: 6 }).filter((k) => !/^aws/i.test(k) && !['commit', 'branch', 'tag', 'author', 'repo'].includes(k));
+const contextKey = fc
+  .string({ minLength: 1, maxLength: 6 })
+  .filter((k) => !/^aws/i.test(k) && !['commit', 'branch', 'tag', 'author', 'repo'].includes(k));
 
 /** The signed part of a valid record for `commit` (symmetric or ECDSA). */
 export const unsignedArb = (alg: 'SYMMETRIC_DEFAULT' | 'ECDSA_SHA_256', keyId: string) =>
-  fc.record({
-    commit: commitArb,
-    branch: fc.constantFrom('main', 'release/1.2'),
-    author: fc.string({ unit: 'grapheme', maxLength: 12 }).map((n) => `${n} <a@example.com>`),
-    extra: fc.dictionary(contextKey, fc.string({ maxLength: 8 }), { maxKeys: 2 }),
-    files: filesArb,
-  }).map(({ commit, branch, author, extra, files }): UnsignedRecord => ({ v: 1, alg, keyId, context: { ...extra, commit, branch, author, repo: REPO }, files }));
+  fc
+    .record({
+      commit: commitArb,
+      branch: fc.constantFrom('main', 'release/1.2'),
+      author: fc.string({ unit: 'grapheme', maxLength: 12 }).map((n) => `${n} <a@example.com>`),
+      extra: fc.dictionary(contextKey, fc.string({ maxLength: 8 }), { maxKeys: 2 }),
+      files: filesArb,
+    })
+    .map(({ commit, branch, author, extra, files }): UnsignedRecord => ({
+      v: 1,
+      alg,
+      keyId,
+      context: { ...extra, commit, branch, author, repo: REPO },
+      files,
+    }));
 
 export interface FuzzKeys {
   localKeyId: string;
@@ -51,13 +61,22 @@ export async function fuzzKeys(): Promise<FuzzKeys> {
   const dir = tempDir('kmssig-fuzz-');
   await createLocalKey(join(dir.path, 'fuzz.key'));
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { localKeyId: `local:${join(dir.path, 'fuzz.key')}`, kms: createLocalKms(dir.path), ecPrivate: privateKey, ecPublic: publicKey, cleanup: dir.cleanup };
+  return {
+    localKeyId: `local:${join(dir.path, 'fuzz.key')}`,
+    kms: createLocalKms(dir.path),
+    ecPrivate: privateKey,
+    ecPublic: publicKey,
+    cleanup: dir.cleanup,
+  };
 }
 
 /** Signs as kmssig does: Encrypt of P with the context (local key), or ECDSA over the 64 bytes P. */
 export async function signRecord(keys: FuzzKeys, unsigned: UnsignedRecord): Promise<SignatureRecord> {
   const p = payloadDigest(unsigned);
-  const sig = unsigned.alg === 'SYMMETRIC_DEFAULT' ? (await keys.kms.encrypt(unsigned.keyId, p, unsigned.context)).ciphertext : cryptoSign('sha256', p, keys.ecPrivate);
+  const sig =
+    unsigned.alg === 'SYMMETRIC_DEFAULT'
+      ? (await keys.kms.encrypt(unsigned.keyId, p, unsigned.context)).ciphertext
+      : cryptoSign('sha256', p, keys.ecPrivate);
   return { ...unsigned, sig: Buffer.from(sig).toString('base64'), signedAt: '2026-11-28T12:00:00Z' };
 }
 
@@ -69,13 +88,36 @@ export interface Reader {
 
 /** The readers a mutated record faces: pinned and open policies, with and without public keys. */
 export function readers(keys: FuzzKeys): Reader[] {
-  const pinned: Policy = { keys: [keys.localKeyId, ASYM_KEY], refs: ['main', 'release/*'], context: { repo: REPO }, requireContext: ['author'] };
+  const pinned: Policy = {
+    keys: [keys.localKeyId, ASYM_KEY],
+    refs: ['main', 'release/*'],
+    context: { repo: REPO },
+    requireContext: ['author'],
+  };
   const open: Policy = { keys: [], refs: [], context: { repo: REPO }, requireContext: [] };
   const trustAll = async () => undefined;
   return [
-    { name: 'pinned', policy: pinned, verifier: createRecordVerifier({ kms: keys.kms, policy: pinned, publicKeys: [keys.ecPublic], cache: noCache }) },
-    { name: 'open, local key registered', policy: open, verifier: createRecordVerifier({ kms: keys.kms, policy: open, publicKeys: [], cache: noCache, localKeyProblem: trustAll }) },
-    { name: 'open, public key pinned', policy: open, verifier: createRecordVerifier({ kms: keys.kms, policy: open, publicKeys: [keys.ecPublic], cache: noCache, localKeyProblem: trustAll }) },
+    {
+      name: 'pinned',
+      policy: pinned,
+      verifier: createRecordVerifier({ kms: keys.kms, policy: pinned, publicKeys: [keys.ecPublic], cache: noCache }),
+    },
+    {
+      name: 'open, local key registered',
+      policy: open,
+      verifier: createRecordVerifier({ kms: keys.kms, policy: open, publicKeys: [], cache: noCache, localKeyProblem: trustAll }),
+    },
+    {
+      name: 'open, public key pinned',
+      policy: open,
+      verifier: createRecordVerifier({
+        kms: keys.kms,
+        policy: open,
+        publicKeys: [keys.ecPublic],
+        cache: noCache,
+        localKeyProblem: trustAll,
+      }),
+    },
   ];
 }
 
@@ -117,8 +159,15 @@ export const recordEditArb: fc.Arbitrary<{ name: string; apply: (r: Rec) => void
     name: `set ${field} = ${JSON.stringify(value)}`,
     apply: (r: Rec) => void (r[field] = value),
   })),
-  fc.constantFrom('v', 'alg', 'keyId', 'context', 'files', 'sig').map((field) => ({ name: `delete ${field}`, apply: (r: Rec) => void delete r[field] })),
-  fc.tuple(anyKey, weird).map(([key, value]) => ({ name: `add field ${key}`, apply: (r: Rec) => void Object.defineProperty(r, key, { value, enumerable: true, configurable: true, writable: true }) })),
+  fc
+    .constantFrom('v', 'alg', 'keyId', 'context', 'files', 'sig')
+    .map((field) => ({ name: `delete ${field}`, apply: (r: Rec) => void delete r[field] })),
+  fc
+    .tuple(anyKey, weird)
+    .map(([key, value]) => ({
+      name: `add field ${key}`,
+      apply: (r: Rec) => void Object.defineProperty(r, key, { value, enumerable: true, configurable: true, writable: true }),
+    })),
   fc.tuple(fc.nat(), fc.oneof(fc.string({ maxLength: 8 }), weird)).map(([i, value]) => ({
     name: `context pair #${i} = ${JSON.stringify(value)}`,
     apply: (r: Rec) => {
@@ -126,14 +175,29 @@ export const recordEditArb: fc.Arbitrary<{ name: string; apply: (r: Rec) => void
       r.context[keys[i % keys.length]!] = value;
     },
   })),
-  fc.nat().map((i) => ({ name: `delete context pair #${i}`, apply: (r: Rec) => void delete r.context[Object.keys(r.context)[i % Object.keys(r.context).length]!] })),
+  fc
+    .nat()
+    .map((i) => ({
+      name: `delete context pair #${i}`,
+      apply: (r: Rec) => void delete r.context[Object.keys(r.context)[i % Object.keys(r.context).length]!],
+    })),
   fc.tuple(anyKey, fc.string({ maxLength: 8 })).map(([key, value]) => ({
     name: `add context ${key}`,
     apply: (r: Rec) => void Object.defineProperty(r.context, key, { value, enumerable: true, configurable: true, writable: true }),
   })),
-  fc.tuple(fc.nat(), digestArb).map(([i, digest]) => ({ name: `digest #${i} changed`, apply: (r: Rec) => void (r.files[Object.keys(r.files)[i % Object.keys(r.files).length]!] = digest) })),
+  fc
+    .tuple(fc.nat(), digestArb)
+    .map(([i, digest]) => ({
+      name: `digest #${i} changed`,
+      apply: (r: Rec) => void (r.files[Object.keys(r.files)[i % Object.keys(r.files).length]!] = digest),
+    })),
   fc.tuple(pathArb, digestArb).map(([path, digest]) => ({ name: `path ${path} added`, apply: (r: Rec) => void (r.files[path] = digest) })),
-  fc.nat().map((i) => ({ name: `path #${i} removed`, apply: (r: Rec) => void delete r.files[Object.keys(r.files)[i % Object.keys(r.files).length]!] })),
+  fc
+    .nat()
+    .map((i) => ({
+      name: `path #${i} removed`,
+      apply: (r: Rec) => void delete r.files[Object.keys(r.files)[i % Object.keys(r.files).length]!],
+    })),
   fc.tuple(fc.nat(), fc.oneof(pathArb, fc.constantFrom('./a', 'a//b', '../a', '/a', 'a/', 'a\u0000'))).map(([i, to]) => ({
     name: `path #${i} renamed to ${JSON.stringify(to)}`,
     apply: (r: Rec) => {
@@ -151,22 +215,40 @@ export const recordEditArb: fc.Arbitrary<{ name: string; apply: (r: Rec) => void
       r.sig = bytes.toString('base64');
     },
   })),
-  fc.nat().map((n) => ({ name: `sig truncated by ${n + 1}`, apply: (r: Rec) => void (r.sig = Buffer.from(r.sig, 'base64').subarray(0, -(n + 1)).toString('base64')) })),
-  fc.uint8Array({ maxLength: 8 }).map((extra) => ({ name: 'sig extended', apply: (r: Rec) => void (r.sig = Buffer.concat([Buffer.from(r.sig, 'base64'), extra]).toString('base64')) })),
-  fc.constant({ name: 'sig doubled', apply: (r: Rec) => void (r.sig = Buffer.concat([Buffer.from(r.sig, 'base64'), Buffer.from(r.sig, 'base64')]).toString('base64')) }),
+  fc.nat().map((n) => ({
+    name: `sig truncated by ${n + 1}`,
+    apply: (r: Rec) =>
+      void (r.sig = Buffer.from(r.sig, 'base64')
+        .subarray(0, -(n + 1))
+        .toString('base64')),
+  })),
+  fc
+    .uint8Array({ maxLength: 8 })
+    .map((extra) => ({
+      name: 'sig extended',
+      apply: (r: Rec) => void (r.sig = Buffer.concat([Buffer.from(r.sig, 'base64'), extra]).toString('base64')),
+    })),
+  fc.constant({
+    name: 'sig doubled',
+    apply: (r: Rec) => void (r.sig = Buffer.concat([Buffer.from(r.sig, 'base64'), Buffer.from(r.sig, 'base64')]).toString('base64')),
+  }),
 );
 
 /** One text edit of a serialized line: delete, insert, replace, duplicate or cut. */
-export const lineEditArb = fc.tuple(fc.constantFrom('delete', 'insert', 'replace', 'duplicate', 'cut'), fc.nat(), fc.nat(40), fc.string({ unit: 'binary-ascii', maxLength: 4 })).map(
-  ([kind, at, length, text]) =>
-    (line: string) => {
-      const i = at % (line.length + 1);
-      if (kind === 'delete') return line.slice(0, i) + line.slice(i + 1 + (length % 3));
-      if (kind === 'insert') return line.slice(0, i) + text + line.slice(i);
-      if (kind === 'replace') return line.slice(0, i) + text + line.slice(i + text.length);
-      if (kind === 'duplicate') return line.slice(0, i) + line.slice(i, i + length) + line.slice(i);
-      return line.slice(0, i);
-    },
-);
+export const lineEditArb = fc
+  .tuple(
+    fc.constantFrom('delete', 'insert', 'replace', 'duplicate', 'cut'),
+    fc.nat(),
+    fc.nat(40),
+    fc.string({ unit: 'binary-ascii', maxLength: 4 }),
+  )
+  .map(([kind, at, length, text]) => (line: string) => {
+    const i = at % (line.length + 1);
+    if (kind === 'delete') return line.slice(0, i) + line.slice(i + 1 + (length % 3));
+    if (kind === 'insert') return line.slice(0, i) + text + line.slice(i);
+    if (kind === 'replace') return line.slice(0, i) + text + line.slice(i + text.length);
+    if (kind === 'duplicate') return line.slice(0, i) + line.slice(i, i + length) + line.slice(i);
+    return line.slice(0, i);
+  });
 
 export { serializeRecord };

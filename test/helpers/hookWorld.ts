@@ -95,7 +95,13 @@ export async function createWorld(kms: Kms, options: { seed?: boolean } = {}): P
       async clone(name, { hooks = true } = {}) {
         const path = join(root, name);
         await gitOk(root, ['clone', '-q', bare, path]);
-        for (const [k, v] of Object.entries({ 'commit.gpgSign': 'false', 'tag.gpgSign': 'false', 'gc.auto': '0', 'advice.detachedHead': 'false', 'pull.rebase': 'false' })) {
+        for (const [k, v] of Object.entries({
+          'commit.gpgSign': 'false',
+          'tag.gpgSign': 'false',
+          'gc.auto': '0',
+          'advice.detachedHead': 'false',
+          'pull.rebase': 'false',
+        })) {
           await gitOk(path, ['config', k, v]);
         }
         if (hooks) {
@@ -116,7 +122,10 @@ export async function createWorld(kms: Kms, options: { seed?: boolean } = {}): P
       async remoteRecords(commit) {
         const r = await git(bare, ['notes', '--ref=kmssig', 'show', commit]);
         if (r.code !== 0) return [];
-        return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+        return r.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
       },
       async cleanup() {
         rmSync(root, { recursive: true, force: true });

@@ -82,7 +82,9 @@ export const head = (repo: string, rev = 'HEAD') => git(repo, ['rev-parse', rev]
 /** The record lines of the note on a commit (refs/notes/kmssig); [] when there is none. */
 export function noteLines(repo: string, rev = 'HEAD'): string[] {
   try {
-    return git(repo, ['notes', '--ref=kmssig', 'show', rev]).split('\n').filter((l) => l.trim() !== '');
+    return git(repo, ['notes', '--ref=kmssig', 'show', rev])
+      .split('\n')
+      .filter((l) => l.trim() !== '');
   } catch {
     return [];
   }
@@ -119,7 +121,9 @@ export async function craftRecord(
 ): Promise<Record<string, unknown>> {
   const keyId = fields.claimKeyId ?? keyArn;
   const unsigned = { v: fields.v ?? 1, alg: fields.alg ?? 'SYMMETRIC_DEFAULT', keyId, context: fields.context, files: fields.files };
-  const digest = createHash('sha512').update(canonicalize(unsigned) as string, 'utf8').digest();
+  const digest = createHash('sha512')
+    .update(canonicalize(unsigned) as string, 'utf8')
+    .digest();
   const out = await adminClient(endpoint).send(new EncryptCommand({ KeyId: keyArn, Plaintext: digest, EncryptionContext: fields.context }));
   return { ...unsigned, sig: Buffer.from(out.CiphertextBlob!).toString('base64'), signedAt: '2026-01-02T03:04:05Z' };
 }

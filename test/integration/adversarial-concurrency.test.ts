@@ -40,21 +40,29 @@ describe('adversarial: eight clones pushing at once', () => {
       const commit = entry.split(' ')[1]!;
       const note = await w.gitOk(w.bare, ['notes', '--ref=kmssig', 'show', commit]);
       const parsed = parseNote(note);
-      assert.ok(parsed.every((p) => p.ok), `an unreadable line on the remote: ${note}`);
-      result.set(commit, parsed.map((p) => (p.ok ? p.record.context.branch! : '')));
+      assert.ok(
+        parsed.every((p) => p.ok),
+        `an unreadable line on the remote: ${note}`,
+      );
+      result.set(
+        commit,
+        parsed.map((p) => (p.ok ? p.record.context.branch! : '')),
+      );
     }
     return result;
   }
 
   for (const round of [1, 2]) {
     it(`round ${round}: all ${CLONES} pushes succeed and all ${CLONES * round} records are on the remote`, async () => {
-      for (const [i, c] of clones.entries()) c.tips.push(await w.commit(c.repo, { [`dist/part-${i}.txt`]: `clone ${i}, round ${round}\n` }, `round ${round} of clone ${i}`));
+      for (const [i, c] of clones.entries())
+        c.tips.push(await w.commit(c.repo, { [`dist/part-${i}.txt`]: `clone ${i}, round ${round}\n` }, `round ${round} of clone ${i}`));
       const pushes = await Promise.all(clones.map((c) => w.git(c.repo, ['push', '-q', 'origin', c.branch])));
       pushes.forEach((p, i) => assert.equal(p.code, 0, `the push of clone ${i} failed:\n${both(p)}`));
 
       const signatures = await remoteSignatures();
       for (const c of clones) {
-        for (const tip of c.tips) assert.deepEqual(signatures.get(tip), [c.branch], `the record of ${c.branch} at ${tip.slice(0, 12)} is on the remote`);
+        for (const tip of c.tips)
+          assert.deepEqual(signatures.get(tip), [c.branch], `the record of ${c.branch} at ${tip.slice(0, 12)} is on the remote`);
         assert.equal((await w.gitOk(w.bare, ['rev-parse', `refs/heads/${c.branch}`])).trim(), c.tips.at(-1));
       }
       const records = [...signatures.values()].flat().length;

@@ -54,11 +54,17 @@ describe('adversarial: KMS faults (proxy in front of moto)', () => {
 
   it('signing gets through throttling on every other request (retries), and the result verifies', async () => {
     proxy.reset();
-    const sign = await under((_op, n) => (n % 2 === 1 ? { kind: 'throttle' } : undefined), () => kmssig(['sign']));
+    const sign = await under(
+      (_op, n) => (n % 2 === 1 ? { kind: 'throttle' } : undefined),
+      () => kmssig(['sign']),
+    );
     assert.equal(sign.code, 0, both(sign));
     assert.ok((proxy.calls.get('Encrypt') ?? 0) >= 2, `Encrypt was retried: ${JSON.stringify([...proxy.calls])}`);
     assert.equal(noteLines(repo, signed).length, 1);
-    const seed = await under((_op, n) => (n % 2 === 1 ? { kind: 'throttle' } : undefined), () => kmssig(seedArgs('release.txt.sig')));
+    const seed = await under(
+      (_op, n) => (n % 2 === 1 ? { kind: 'throttle' } : undefined),
+      () => kmssig(seedArgs('release.txt.sig')),
+    );
     assert.equal(seed.code, 0, both(seed));
     const check = await kmssig(['check', '--no-cache', '--no-fetch']);
     assert.equal(check.code, 0, both(check));
@@ -68,13 +74,19 @@ describe('adversarial: KMS faults (proxy in front of moto)', () => {
 
   for (const [name, fault] of FAULTS) {
     it(`verification under ${name} exits 3, never 0`, async () => {
-      const check = await under(() => fault, () => kmssig(['check', '--no-cache', '--no-fetch', '--format', 'json']));
+      const check = await under(
+        () => fault,
+        () => kmssig(['check', '--no-cache', '--no-fetch', '--format', 'json']),
+      );
       assert.equal(check.code, 3, both(check));
       assert.equal(JSON.parse(check.stdout).result, 'error');
       assert.match(check.stderr, /KMS Decrypt failed/);
       // Seed verify goes through the same KMS client and retries: run under the fast faults only, to keep the suite short.
       if (fault.kind === 'throttle' || fault.kind === 'delay') return;
-      const verify = await under(() => fault, () => kmssig(['verify', 'release.txt', 'release.txt.sig', '--context', 'env=prod']));
+      const verify = await under(
+        () => fault,
+        () => kmssig(['verify', 'release.txt', 'release.txt.sig', '--context', 'env=prod']),
+      );
       assert.equal(verify.code, 3, both(verify));
       assert.match(verify.stderr, /could not verify release\.txt/);
       assert.doesNotMatch(verify.stdout, /valid signature/);
@@ -85,7 +97,10 @@ describe('adversarial: KMS faults (proxy in front of moto)', () => {
       git(repo, ['commit', '-q', '--allow-empty', '-m', `sign under ${name}`]);
       const commit = head(repo);
       const notesBefore = git(repo, ['notes', '--ref=kmssig', 'list']);
-      const sign = await under((op) => (op === 'Encrypt' ? fault : undefined), () => kmssig(['sign']));
+      const sign = await under(
+        (op) => (op === 'Encrypt' ? fault : undefined),
+        () => kmssig(['sign']),
+      );
       assert.equal(sign.code, 3, both(sign));
       assert.match(sign.stderr, /KMS Encrypt failed/);
       assert.deepEqual(noteLines(repo, commit), []);
@@ -93,16 +108,24 @@ describe('adversarial: KMS faults (proxy in front of moto)', () => {
 
       if (fault.kind === 'error500' || fault.kind === 'reset') {
         const fresh = `fresh-${fault.kind}.sig`;
-        const seed = await under((op) => (op === 'Encrypt' ? fault : undefined), () => kmssig(seedArgs(fresh)));
+        const seed = await under(
+          (op) => (op === 'Encrypt' ? fault : undefined),
+          () => kmssig(seedArgs(fresh)),
+        );
         assert.equal(seed.code, 3, both(seed));
         assert.equal(existsSync(join(repo, fresh)), false, 'no signature file');
       }
       const old = readFileSync(join(repo, 'release.txt.sig'));
-      const over = await under((op) => (op === 'Encrypt' ? fault : undefined), () => kmssig(seedArgs('release.txt.sig')));
+      const over = await under(
+        (op) => (op === 'Encrypt' ? fault : undefined),
+        () => kmssig(seedArgs('release.txt.sig')),
+      );
       assert.equal(over.code, 3, both(over));
       assert.deepEqual(readFileSync(join(repo, 'release.txt.sig')), old, 'the old signature is untouched');
       assert.deepEqual(
-        git(repo, ['status', '--porcelain', '--ignored']).split('\n').filter((l) => /\.tmp$/.test(l)),
+        git(repo, ['status', '--porcelain', '--ignored'])
+          .split('\n')
+          .filter((l) => /\.tmp$/.test(l)),
         [],
         'no temp file left behind',
       );

@@ -23,7 +23,8 @@ import { both, useRecordsWorld, type RecordsWorld } from '../helpers/records.js'
  */
 const ROUNDS = 5;
 /** git with room for notes of several MB (the helper's default buffer is 1 MB). */
-const gitBig = (cwd: string, args: string[]) => execFileSync('git', args, { cwd, env: { ...process.env, ...gitEnv() }, encoding: 'utf8', maxBuffer: 64 << 20 });
+const gitBig = (cwd: string, args: string[]) =>
+  execFileSync('git', args, { cwd, env: { ...process.env, ...gitEnv() }, encoding: 'utf8', maxBuffer: 64 << 20 });
 
 describe('adversarial: signing processes killed with SIGKILL', () => {
   let world!: RecordsWorld;
@@ -36,7 +37,12 @@ describe('adversarial: signing processes killed with SIGKILL', () => {
    * children included, has exited. Returns the exit code, or null when killed.
    */
   async function killed(args: string[], cwd: string, options: { delayMs?: number; killWhen?: () => boolean; env?: NodeJS.ProcessEnv }) {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...world.env, NO_COLOR: '1', ...options.env }, detached: true, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...process.env, ...world.env, NO_COLOR: '1', ...options.env },
+      detached: true,
+      stdio: 'ignore',
+    });
     let running = true;
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))).finally(() => (running = false));
     const deadline = Date.now() + (options.delayMs ?? 60_000);
@@ -70,7 +76,8 @@ describe('adversarial: signing processes killed with SIGKILL', () => {
       const commit = entry.split(' ')[1]!;
       const text = gitBig(repo, ['notes', '--ref=kmssig', 'show', commit]);
       assert.ok(text.endsWith('\n'), `the note on ${commit} ends mid-line`);
-      for (const parsed of parseNote(text)) assert.ok(parsed.ok, `a half-written note line on ${commit}: ${parsed.ok ? '' : parsed.reason} (${parsed.line.length} chars)`);
+      for (const parsed of parseNote(text))
+        assert.ok(parsed.ok, `a half-written note line on ${commit}: ${parsed.ok ? '' : parsed.reason} (${parsed.line.length} chars)`);
     }
     return listed.length;
   }
@@ -97,7 +104,9 @@ describe('adversarial: signing processes killed with SIGKILL', () => {
   it('killed while git writes the note: the note is absent, the old one, or the whole new one, never a part', async () => {
     // A record of 3000 files (over 500 KB) is larger than what the socket between node and git buffers
     // (~200 KB): a writer killed half-way leaves git a part of the text, which it would store.
-    const files = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`dist/components/module-${String(i).padStart(4, '0')}-with-a-long-name.bin`, `m${i}`]));
+    const files = Object.fromEntries(
+      Array.from({ length: 3000 }, (_, i) => [`dist/components/module-${String(i).padStart(4, '0')}-with-a-long-name.bin`, `m${i}`]),
+    );
     const repo = world.repo({ files });
 
     // A git on PATH that announces `notes ... add` and waits before running it.
@@ -113,11 +122,16 @@ describe('adversarial: signing processes killed with SIGKILL', () => {
     const signKilled = async (ref: string) => {
       rmSync(mark, { force: true });
       rmSync(`${mark}.done`, { force: true });
-      const code = await killed(['sign', '--ref', ref], repo, { env: { PATH: `${shim}:${process.env.PATH}` }, killWhen: () => existsSync(mark) });
+      const code = await killed(['sign', '--ref', ref], repo, {
+        env: { PATH: `${shim}:${process.env.PATH}` },
+        killWhen: () => existsSync(mark),
+      });
       assert.equal(code, null, 'the signer was killed while git wrote the note');
       while (!existsSync(`${mark}.done`)) await sleep(20);
       assertNotesWhole(repo);
-      return gitBig(repo, ['notes', '--ref=kmssig', 'list', 'HEAD']) === '' ? [] : gitBig(repo, ['notes', '--ref=kmssig', 'show', 'HEAD']).split('\n').filter(Boolean);
+      return gitBig(repo, ['notes', '--ref=kmssig', 'list', 'HEAD']) === ''
+        ? []
+        : gitBig(repo, ['notes', '--ref=kmssig', 'show', 'HEAD']).split('\n').filter(Boolean);
     };
 
     // The first record of a commit (no note yet), then a second one beside it.
@@ -151,12 +165,16 @@ describe('adversarial: signing processes killed with SIGKILL', () => {
         (error: unknown) => (error instanceof KmssigError ? error.code : 'crash'),
       );
     writeFileSync(file, content);
-    const span = await duration(() => world.kmssig(dir, ['sign', 'alias/release', 'release.tgz', 'calibrate.sig', '--context', 'env=prod']));
+    const span = await duration(() =>
+      world.kmssig(dir, ['sign', 'alias/release', 'release.tgz', 'calibrate.sig', '--context', 'env=prod']),
+    );
     for (let round = 0; round < ROUNDS; round++) {
       content = Buffer.concat([content, Buffer.from(`round ${round}\n`)]);
       writeFileSync(file, content);
       const digest = createHash('sha512').update(content).digest();
-      const code = await killed(['sign', 'alias/release', 'release.tgz', 'release.tgz.sig', '--context', 'env=prod'], dir, { delayMs: Math.floor(Math.random() * span) });
+      const code = await killed(['sign', 'alias/release', 'release.tgz', 'release.tgz.sig', '--context', 'env=prod'], dir, {
+        delayMs: Math.floor(Math.random() * span),
+      });
       if (!existsSync(sig)) {
         assert.equal(previous, undefined, `round ${round}: the old signature disappeared`);
         assert.notEqual(code, 0);
@@ -166,7 +184,11 @@ describe('adversarial: signing processes killed with SIGKILL', () => {
       if (previous && now.equals(previous)) {
         assert.notEqual(code, 0, `round ${round}: exit 0 but the old signature is still there`);
       } else {
-        assert.equal(await verdict(digest, now), 'valid', `round ${round}: a new signature file that does not verify (${now.length} bytes, exit ${code})`);
+        assert.equal(
+          await verdict(digest, now),
+          'valid',
+          `round ${round}: a new signature file that does not verify (${now.length} bytes, exit ${code})`,
+        );
       }
       previous = now;
     }

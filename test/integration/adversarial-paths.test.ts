@@ -4,7 +4,19 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { commitFiles, git } from '../helpers/git.js';
 import { runInProcess } from '../helpers/inProcess.js';
-import { both, CONFIG, committedDigests, craftRecord, head, noteLines, noteRecords, setNote, sha512hex, useRecordsWorld, type RecordsWorld } from '../helpers/records.js';
+import {
+  both,
+  CONFIG,
+  committedDigests,
+  craftRecord,
+  head,
+  noteLines,
+  noteRecords,
+  setNote,
+  sha512hex,
+  useRecordsWorld,
+  type RecordsWorld,
+} from '../helpers/records.js';
 
 /**
  * Issue 8, hostile paths: record paths that escape or alias (.., absolute,
@@ -19,7 +31,8 @@ describe('adversarial: hostile paths', () => {
   let world!: RecordsWorld;
   useRecordsWorld((w) => (world = w), { inProcess: true });
 
-  const check = (cwd: string, args: string[] = []) => runInProcess(['check', '--no-cache', '--no-fetch', '--format', 'json', ...args], { cwd, env: world.env });
+  const check = (cwd: string, args: string[] = []) =>
+    runInProcess(['check', '--no-cache', '--no-fetch', '--format', 'json', ...args], { cwd, env: world.env });
   const rejections = (stdout: string) => (JSON.parse(stdout).rejected as { reason: string }[]).map((r) => r.reason).join(' | ');
 
   describe('record paths', () => {
@@ -87,11 +100,24 @@ describe('adversarial: hostile paths', () => {
     symlinkSync('/etc/passwd', join(repo, 'dist', 'abs-link'));
     const worktree = await check(repo, ['--worktree']);
     assert.equal(worktree.code, 1, both(worktree));
-    assert.deepEqual(JSON.parse(worktree.stdout).files.filter((f: Rec) => f.state !== 'ok').map((f: Rec) => [f.path, f.state]), [['dist/abs-link', 'modified']]);
+    assert.deepEqual(
+      JSON.parse(worktree.stdout)
+        .files.filter((f: Rec) => f.state !== 'ok')
+        .map((f: Rec) => [f.path, f.state]),
+      [['dist/abs-link', 'modified']],
+    );
   });
 
   it('file names with spaces, newlines, tabs, quotes and backslashes are signed and verified like any other', async () => {
-    const names = ['dist/with space.bin', 'dist/new\nline.bin', 'dist/back\\slash.bin', 'dist/tab\there.bin', 'dist/quote".bin', 'dist/ünïcødé ✓.bin', 'dist/-dash.bin'];
+    const names = [
+      'dist/with space.bin',
+      'dist/new\nline.bin',
+      'dist/back\\slash.bin',
+      'dist/tab\there.bin',
+      'dist/quote".bin',
+      'dist/ünïcødé ✓.bin',
+      'dist/-dash.bin',
+    ];
     const repo = world.repo({ files: Object.fromEntries(names.map((n, i) => [n, `content ${i}`])) });
     const sign = await world.kmssig(repo, ['sign']);
     assert.equal(sign.code, 0, both(sign));
@@ -106,7 +132,12 @@ describe('adversarial: hostile paths', () => {
     writeFileSync(join(repo, 'dist/new\nline.bin'), 'tampered');
     const res = await check(repo, ['--worktree']);
     assert.equal(res.code, 1, both(res));
-    assert.deepEqual(JSON.parse(res.stdout).files.filter((f: Rec) => f.state !== 'ok').map((f: Rec) => f.path), ['dist/new\nline.bin']);
+    assert.deepEqual(
+      JSON.parse(res.stdout)
+        .files.filter((f: Rec) => f.state !== 'ok')
+        .map((f: Rec) => f.path),
+      ['dist/new\nline.bin'],
+    );
   });
 
   it('a release file whose name is not UTF-8 gets a clear error naming it (exit 2), and other such files do not matter', async () => {

@@ -65,7 +65,11 @@ describe('adversarial: tampered signature records', () => {
     assert.equal(res.report.signed, null, 'a tampered record never counts');
     const reasons = res.report.rejected.filter((r) => r.commit === commit).map((r) => r.reason);
     assert.ok(reasons.length > 0, `the tampered record was not reported: ${res.output}`);
-    if (options.reason) assert.ok(reasons.some((r) => options.reason!.test(r)), `no reason matches ${options.reason}: ${reasons.join(' | ')}`);
+    if (options.reason)
+      assert.ok(
+        reasons.some((r) => options.reason!.test(r)),
+        `no reason matches ${options.reason}: ${reasons.join(' | ')}`,
+      );
     return res;
   }
   const BROKEN = /corrupt|another context|not allowed|does not match|not the key/;
@@ -87,18 +91,33 @@ describe('adversarial: tampered signature records', () => {
     });
   }
   it('a context key added is rejected', async () => {
-    await rejected(edit((r) => (r.context.env = 'prod')), { reason: BROKEN });
-    await rejected(edit((r) => (r.context.tag = 'v1.0.0')), { reason: BROKEN });
+    await rejected(
+      edit((r) => (r.context.env = 'prod')),
+      { reason: BROKEN },
+    );
+    await rejected(
+      edit((r) => (r.context.tag = 'v1.0.0')),
+      { reason: BROKEN },
+    );
   });
 
   it('files with one digest changed is rejected', async () => {
-    await rejected(edit((r) => (r.files['dist/app.bin'] = sha512hex('app v2'))), { reason: BROKEN });
+    await rejected(
+      edit((r) => (r.files['dist/app.bin'] = sha512hex('app v2'))),
+      { reason: BROKEN },
+    );
   });
   it('files with one path added is rejected', async () => {
-    await rejected(edit((r) => (r.files['dist/extra.bin'] = sha512hex('extra'))), { reason: BROKEN });
+    await rejected(
+      edit((r) => (r.files['dist/extra.bin'] = sha512hex('extra'))),
+      { reason: BROKEN },
+    );
   });
   it('files with one path removed is rejected', async () => {
-    await rejected(edit((r) => delete r.files['dist/lib.bin']), { reason: BROKEN });
+    await rejected(
+      edit((r) => delete r.files['dist/lib.bin']),
+      { reason: BROKEN },
+    );
   });
   it('files with one path renamed is rejected', async () => {
     await rejected(
@@ -111,17 +130,36 @@ describe('adversarial: tampered signature records', () => {
   });
 
   it('v changed is rejected', async () => {
-    for (const v of [2, 0, '1', null, true]) await rejected(edit((r) => (r.v = v)), { reason: /unsupported version/ });
+    for (const v of [2, 0, '1', null, true])
+      await rejected(
+        edit((r) => (r.v = v)),
+        { reason: /unsupported version/ },
+      );
   });
   it('alg changed is rejected (to an asymmetric alg with no public key, or to an unknown alg)', async () => {
-    await rejected(edit((r) => (r.alg = 'ECDSA_SHA_256')), { reason: /asymmetric record, but no public key/ });
-    await rejected(edit((r) => (r.alg = 'RSAES_OAEP_SHA_256')), { reason: /unknown alg/ });
-    await rejected(edit((r) => (r.alg = 'symmetric_default')), { reason: /unknown alg/ });
+    await rejected(
+      edit((r) => (r.alg = 'ECDSA_SHA_256')),
+      { reason: /asymmetric record, but no public key/ },
+    );
+    await rejected(
+      edit((r) => (r.alg = 'RSAES_OAEP_SHA_256')),
+      { reason: /unknown alg/ },
+    );
+    await rejected(
+      edit((r) => (r.alg = 'symmetric_default')),
+      { reason: /unknown alg/ },
+    );
   });
   it('extra fields are rejected, in the signed part and beside it', async () => {
-    await rejected(edit((r) => (r.policy = 'none')), { reason: /unknown field "policy"/ });
+    await rejected(
+      edit((r) => (r.policy = 'none')),
+      { reason: /unknown field "policy"/ },
+    );
     await rejected(genuine.replace(/^\{/, '{"__proto__":{"v":1},'), { reason: /unknown field "__proto__"/ });
-    await rejected(edit((r) => (r.files = { ...r.files, extra: undefined, 'dist/x': 1 })), { reason: /digest is not SHA-512 hex/ });
+    await rejected(
+      edit((r) => (r.files = { ...r.files, extra: undefined, 'dist/x': 1 })),
+      { reason: /digest is not SHA-512 hex/ },
+    );
   });
 
   it('a truncated, empty, doubled or bit-flipped record signature is rejected', async () => {
@@ -132,12 +170,22 @@ describe('adversarial: tampered signature records', () => {
       flipped[at]! ^= 0x80;
       variants.push(flipped);
     }
-    for (const bytes of variants) await rejected(edit((r) => (r.sig = bytes.toString('base64'))), { reason: BROKEN });
-    await rejected(edit((r) => (r.sig = '')), { reason: /sig is not base64/ });
+    for (const bytes of variants)
+      await rejected(
+        edit((r) => (r.sig = bytes.toString('base64'))),
+        { reason: BROKEN },
+      );
+    await rejected(
+      edit((r) => (r.sig = '')),
+      { reason: /sig is not base64/ },
+    );
     // A flipped key-id header: moto answers AccessDenied (AWS: InvalidCiphertext), so no decision: exit 3, never 0.
     const header = Buffer.from(sig);
     header[5]! ^= 0x01;
-    await rejected(edit((r) => (r.sig = header.toString('base64'))), { allowUndecided: true });
+    await rejected(
+      edit((r) => (r.sig = header.toString('base64'))),
+      { allowUndecided: true },
+    );
   });
 
   it('a sig in non-canonical base64 (same bytes, another line) is rejected', async () => {
@@ -148,7 +196,10 @@ describe('adversarial: tampered signature records', () => {
     const last = alphabet.indexOf(end.at(-1)!);
     const twin = end.slice(0, -1) + alphabet[last ^ 1] + sig.slice(end.length);
     assert.deepEqual(Buffer.from(twin, 'base64'), Buffer.from(sig, 'base64'), 'the twin decodes to the same bytes');
-    await rejected(edit((r) => (r.sig = twin)), { reason: /canonical base64/ });
+    await rejected(
+      edit((r) => (r.sig = twin)),
+      { reason: /canonical base64/ },
+    );
   });
 
   it('a tampered record beside the genuine one neither counts nor hides it', async () => {
@@ -174,7 +225,10 @@ describe('adversarial: tampered signature records', () => {
     try {
       const res = await checkWith([hostile], repo, newer);
       assert.equal(res.code, 0, res.output);
-      assert.ok(res.report.rejected.some((r) => r.commit === newer && /not well-formed Unicode/.test(r.reason)), res.output);
+      assert.ok(
+        res.report.rejected.some((r) => r.commit === newer && /not well-formed Unicode/.test(r.reason)),
+        res.output,
+      );
       assert.doesNotMatch(res.output, /internal error/);
       // Signing the commit that carries it works too, and keeps the line (it is not kmssig's to delete).
       const sign = await runInProcess(['sign'], { cwd: repo, env: world.env });
@@ -193,7 +247,12 @@ describe('adversarial: tampered signature records', () => {
       asym = await createKey(world.moto.endpoint, { spec: 'ECC_NIST_P256' });
       const pem = await publicKeyPem(world.moto.endpoint, asym);
       arepo = world.repo({
-        config: { keyId: asym, files: ['dist/**'], context: { repo: 'acme/app' }, verify: { publicKeys: ['keys/release.pem'], keys: [asym] } },
+        config: {
+          keyId: asym,
+          files: ['dist/**'],
+          context: { repo: 'acme/app' },
+          verify: { publicKeys: ['keys/release.pem'], keys: [asym] },
+        },
         files: { 'dist/app.bin': 'app v1', 'keys/release.pem': pem },
       });
       const sign = await world.kmssig(arepo, ['sign']);
@@ -223,13 +282,19 @@ describe('adversarial: tampered signature records', () => {
     });
 
     it('without verify.keys, a symmetric record is refused outright under the public-key pin', async () => {
-      writeFileSync(join(arepo, '.kmssigrc'), JSON.stringify({ keyId: asym, files: ['dist/**'], context: { repo: 'acme/app' }, verify: { publicKeys: ['keys/release.pem'] } }));
+      writeFileSync(
+        join(arepo, '.kmssigrc'),
+        JSON.stringify({ keyId: asym, files: ['dist/**'], context: { repo: 'acme/app' }, verify: { publicKeys: ['keys/release.pem'] } }),
+      );
       const c = commitFiles(arepo, {}, 'drop verify.keys');
       const files = { ...JSON.parse(aline).files, '.kmssigrc': sha512hex(git(arepo, ['cat-file', 'blob', `${c}:.kmssigrc`])) };
       const forged = await craftRecord(world.moto.endpoint, world.keyArn, { context: { ...JSON.parse(aline).context, commit: c }, files });
       const res = await checkWith([JSON.stringify(forged)], arepo, c);
       assert.equal(res.code, 1, res.output);
-      assert.ok(res.report.rejected.some((r) => /pins public keys/.test(r.reason)), res.output);
+      assert.ok(
+        res.report.rejected.some((r) => /pins public keys/.test(r.reason)),
+        res.output,
+      );
       // Another asymmetric alg over the same signature does not verify either.
       const other = await checkWith([edit((r) => (r.alg = 'ECDSA_SHA_384'), aline)], arepo, head(arepo, 'HEAD~1'));
       assert.notEqual(other.code, 0, other.output);

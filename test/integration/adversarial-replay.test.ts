@@ -6,7 +6,17 @@ import { payloadDigest, serializeRecord, type SignatureRecord, type UnsignedReco
 import { createLocalKey, createLocalKms } from '../../src/kms/localKey.js';
 import { commitFiles, git } from '../helpers/git.js';
 import { runInProcess } from '../helpers/inProcess.js';
-import { both, CONFIG, committedDigests, craftRecord, head, noteLines, setNote, useRecordsWorld, type RecordsWorld } from '../helpers/records.js';
+import {
+  both,
+  CONFIG,
+  committedDigests,
+  craftRecord,
+  head,
+  noteLines,
+  setNote,
+  useRecordsWorld,
+  type RecordsWorld,
+} from '../helpers/records.js';
 
 /**
  * Issue 8, replay and forgery: genuine records presented where they do not
@@ -20,7 +30,8 @@ describe('adversarial: replayed and forged records', () => {
   let world!: RecordsWorld;
   useRecordsWorld((w) => (world = w), { inProcess: true });
 
-  const check = (cwd: string, args: string[] = []) => runInProcess(['check', '--no-cache', '--no-fetch', '--format', 'json', ...args], { cwd, env: world.env });
+  const check = (cwd: string, args: string[] = []) =>
+    runInProcess(['check', '--no-cache', '--no-fetch', '--format', 'json', ...args], { cwd, env: world.env });
   const reasons = (stdout: string) => (JSON.parse(stdout).rejected as { reason: string }[]).map((r) => r.reason).join(' | ');
 
   it('a valid record for branch feature is rejected for main under verify.refs', async () => {
@@ -36,7 +47,9 @@ describe('adversarial: replayed and forged records', () => {
     assert.equal((await world.kmssig(repo, ['sign', '--ref', 'main'])).code, 0);
     assert.equal((await check(repo)).code, 0);
     // And a feature record with its branch edited to main no longer verifies.
-    const feature = noteLines(repo).map((l) => JSON.parse(l) as Rec).find((r) => r.context.branch === 'feature')!;
+    const feature = noteLines(repo)
+      .map((l) => JSON.parse(l) as Rec)
+      .find((r) => r.context.branch === 'feature')!;
     setNote(repo, 'HEAD', [JSON.stringify({ ...feature, context: { ...feature.context, branch: 'main' } })]);
     const edited = await check(repo);
     assert.equal(edited.code, 1, both(edited));
@@ -61,7 +74,7 @@ describe('adversarial: replayed and forged records', () => {
     assert.equal((await check(repo)).code, 0);
   });
 
-  it("a valid record of another repository (its static repo pair differs) is rejected", async () => {
+  it('a valid record of another repository (its static repo pair differs) is rejected', async () => {
     const repo = world.repo({ files: { 'dist/app.bin': 'app' } });
     const commit = head(repo);
     const files = committedDigests(repo, commit, ['.kmssigrc', 'dist/app.bin']);
@@ -75,7 +88,9 @@ describe('adversarial: replayed and forged records', () => {
       assert.match(reasons(res.stdout), /context repo is not "acme\/app"/);
     }
     // The control: the same record with this repository's pair passes.
-    setNote(repo, commit, [JSON.stringify(await craftRecord(world.moto.endpoint, world.keyArn, { context: { ...context, repo: 'acme/app' }, files }))]);
+    setNote(repo, commit, [
+      JSON.stringify(await craftRecord(world.moto.endpoint, world.keyArn, { context: { ...context, repo: 'acme/app' }, files })),
+    ]);
     assert.equal((await check(repo)).code, 0);
   });
 
@@ -101,7 +116,10 @@ describe('adversarial: replayed and forged records', () => {
       assert.equal(JSON.parse(res.stdout).signed, null);
       assert.match(reasons(res.stdout), /local development key local:dist\/evil\.key, which this clone does not trust/);
       // Named in the configuration as the signing key and allowed in verify.keys: still refused (the commit wrote both).
-      writeFileSync(join(repo, '.kmssigrc'), JSON.stringify({ ...CONFIG, keyId: 'local:dist/evil.key', verify: { keys: ['local:dist/evil.key'] } }));
+      writeFileSync(
+        join(repo, '.kmssigrc'),
+        JSON.stringify({ ...CONFIG, keyId: 'local:dist/evil.key', verify: { keys: ['local:dist/evil.key'] } }),
+      );
       commitFiles(repo, {}, 'trust my key');
       await forge(repo, 'local:dist/evil.key', ['.kmssigrc', 'dist/app.bin', 'dist/evil.key']);
       const again = await check(repo);
@@ -131,7 +149,14 @@ describe('adversarial: replayed and forged records', () => {
       mkdirSync(join(dir, 'assets'));
       writeFileSync(join(dir, 'assets', 'app.tgz'), 'app');
       await createLocalKey(join(dir, 'assets', 'shipped.key'));
-      const sign = await world.kmssig(dir, ['sign-file', 'assets/app.tgz', '--key', 'local:assets/shipped.key', '--out', 'assets/app.kmssig.json']);
+      const sign = await world.kmssig(dir, [
+        'sign-file',
+        'assets/app.tgz',
+        '--key',
+        'local:assets/shipped.key',
+        '--out',
+        'assets/app.kmssig.json',
+      ]);
       assert.equal(sign.code, 0, both(sign));
       const unpinned = await world.kmssig(dir, ['verify-file', 'assets/app.kmssig.json']);
       assert.equal(unpinned.code, 1, both(unpinned));

@@ -47,18 +47,32 @@ describe('adversarial: credentials in remote URLs', () => {
       }
     }
     const cache = join(repo, '.git', 'kmssig');
-    for (const name of statSync(cache, { throwIfNoEntry: false })?.isDirectory() ? readdirSync(cache) : []) parts.push(readFileSync(join(cache, name), 'utf8'));
+    for (const name of statSync(cache, { throwIfNoEntry: false })?.isDirectory() ? readdirSync(cache) : [])
+      parts.push(readFileSync(join(cache, name), 'utf8'));
     return parts.join('\n');
   }
   const records = async (at: string, commit: string) =>
-    (await w.gitOk(at, ['notes', '--ref=kmssig', 'show', commit])).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { context: Record<string, string> });
+    (await w.gitOk(at, ['notes', '--ref=kmssig', 'show', commit]))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { context: Record<string, string> });
   const assertNoSecret = (text: string, secrets: string[], where: string) => {
     for (const s of secrets) assert.ok(!text.includes(s), `${JSON.stringify(s)} leaked into ${where}:\n${text}`);
   };
 
   const urls = [
-    { label: 'a token', url: 'https://deploy-bot:ghp_T0kenT0kenT0ken@git.example.com/acme/app.git', stripped: 'https://git.example.com/acme/app.git', secrets: ['ghp_T0kenT0kenT0ken', 'deploy-bot'] },
-    { label: 'a password with @', url: 'https://ci:p@ss@w0rd!@git.example.com/acme/app.git', stripped: 'https://git.example.com/acme/app.git', secrets: ['p@ss', 'ss@w0rd', 'w0rd!', 'ci:'] },
+    {
+      label: 'a token',
+      url: 'https://deploy-bot:ghp_T0kenT0kenT0ken@git.example.com/acme/app.git',
+      stripped: 'https://git.example.com/acme/app.git',
+      secrets: ['ghp_T0kenT0kenT0ken', 'deploy-bot'],
+    },
+    {
+      label: 'a password with @',
+      url: 'https://ci:p@ss@w0rd!@git.example.com/acme/app.git',
+      stripped: 'https://git.example.com/acme/app.git',
+      secrets: ['p@ss', 'ss@w0rd', 'w0rd!', 'ci:'],
+    },
   ];
   for (const { label, url, stripped, secrets } of urls) {
     it(`pre-push given a URL with credentials (${label}) keeps them out of the context, the notes and the output`, async () => {

@@ -71,7 +71,7 @@ describe('adversarial: tampered seed signatures', () => {
     const seen = new Map<string, number[]>();
     for (let at = 0; at < signature.length; at++) {
       const flipped = Buffer.from(signature);
-      flipped[at]! ^= 1 << at % 8;
+      flipped[at]! ^= 1 << (at % 8);
       for (const keys of [[], [keyArn]]) {
         const result = await outcome(flipped, keys, client);
         assert.notEqual(result, 'ok', `byte ${at} flipped (pinned: ${keys.length > 0}) was accepted`);
@@ -113,11 +113,17 @@ describe('adversarial: tampered seed signatures', () => {
       ['doubled', Buffer.concat([signature, signature])],
       ['flipped tag', Buffer.from(signature.map((b, i) => (i === signature.length - 1 ? b ^ 0xff : b)))],
     ];
-    const good = await runCli(['verify', 'release.txt', 'release.txt.sig', '--context', 'env=prod,app=web', '--key', keyArn], { cwd: dir.path, env });
+    const good = await runCli(['verify', 'release.txt', 'release.txt.sig', '--context', 'env=prod,app=web', '--key', keyArn], {
+      cwd: dir.path,
+      env,
+    });
     assert.equal(good.code, 0, good.stderr);
     for (const [name, bytes] of cases) {
       writeFileSync(join(dir.path, `${name}.sig`), bytes);
-      const res = await runCli(['verify', 'release.txt', `${name}.sig`, '--context', 'env=prod,app=web', '--key', keyArn], { cwd: dir.path, env });
+      const res = await runCli(['verify', 'release.txt', `${name}.sig`, '--context', 'env=prod,app=web', '--key', keyArn], {
+        cwd: dir.path,
+        env,
+      });
       assert.equal(res.code, 1, `${name}: ${res.stdout}${res.stderr}`);
       assert.match(res.stderr, /invalid signature for release\.txt/);
       assert.doesNotMatch(res.stdout, /valid signature/);

@@ -108,7 +108,21 @@ describe('pubkey, sign-file and verify-file against moto', () => {
     it('an asymmetric record: one Sign for all files, verified offline with the public key', async () => {
       const { assets, pem } = await artifacts();
       proxy.reset();
-      const sign = await kmssig(assets, ['sign-file', 'app-1.2.0.tgz', 'checksums.txt', '--out', 'app-1.2.0.kmssig.json', '--key', ecArn, '--context', 'release=1.2.0,env=prod'], online);
+      const sign = await kmssig(
+        assets,
+        [
+          'sign-file',
+          'app-1.2.0.tgz',
+          'checksums.txt',
+          '--out',
+          'app-1.2.0.kmssig.json',
+          '--key',
+          ecArn,
+          '--context',
+          'release=1.2.0,env=prod',
+        ],
+        online,
+      );
       assert.equal(sign.code, 0, both(sign));
       assert.equal(proxy.calls.get('Sign'), 1);
       assert.equal(proxy.calls.get('Encrypt'), undefined);
@@ -120,7 +134,10 @@ describe('pubkey, sign-file and verify-file against moto', () => {
       assert.equal(record.alg, 'ECDSA_SHA_256');
       assert.equal(record.keyId, ecArn);
       assert.deepEqual(record.context, { release: '1.2.0', env: 'prod' });
-      assert.deepEqual(record.files, { 'app-1.2.0.tgz': sha512hex('the release tarball'), 'checksums.txt': sha512hex('abc  app-1.2.0.tgz\n') });
+      assert.deepEqual(record.files, {
+        'app-1.2.0.tgz': sha512hex('the release tarball'),
+        'checksums.txt': sha512hex('abc  app-1.2.0.tgz\n'),
+      });
 
       const ok = await kmssig(assets, ['verify-file', 'app-1.2.0.kmssig.json', '--public-key', pem, '--context', 'env=prod'], offline);
       assert.equal(ok.code, 0, both(ok));
@@ -137,7 +154,11 @@ describe('pubkey, sign-file and verify-file against moto', () => {
       assert.equal(withDir.code, 0, both(withDir));
 
       // Required context that the record does not carry.
-      const staging = await kmssig(assets, ['verify-file', 'app-1.2.0.kmssig.json', '--public-key', pem, '--context', 'env=staging'], offline);
+      const staging = await kmssig(
+        assets,
+        ['verify-file', 'app-1.2.0.kmssig.json', '--public-key', pem, '--context', 'env=staging'],
+        offline,
+      );
       assert.equal(staging.code, 1, both(staging));
       assert.match(staging.stderr, /invalid signature in app-1\.2\.0\.kmssig\.json: .*env/);
       assert.doesNotMatch(staging.stdout, /verified/);
@@ -159,7 +180,11 @@ describe('pubkey, sign-file and verify-file against moto', () => {
 
     it('an asymmetric record with a changed context or alg is invalid (exit 1), offline', async () => {
       const { assets, pem } = await artifacts();
-      const sign = await kmssig(assets, ['sign-file', 'app-1.2.0.tgz', '--out', 'r.kmssig.json', '--key', ecArn, '--context', 'env=staging'], online);
+      const sign = await kmssig(
+        assets,
+        ['sign-file', 'app-1.2.0.tgz', '--out', 'r.kmssig.json', '--key', ecArn, '--context', 'env=staging'],
+        online,
+      );
       assert.equal(sign.code, 0, both(sign));
       const record = JSON.parse(readFileSync(join(assets, 'r.kmssig.json'), 'utf8'));
       const forge = (changes: object) => writeFileSync(join(assets, 'forged.kmssig.json'), JSON.stringify({ ...record, ...changes }));
@@ -198,7 +223,11 @@ describe('pubkey, sign-file and verify-file against moto', () => {
 
     it('RSA_3072 with --algorithm RSASSA_PSS_SHA_512 round-trips offline', async () => {
       const { dir, assets } = await artifacts();
-      const sign = await kmssig(assets, ['sign-file', 'app-1.2.0.tgz', '--out', 'r.kmssig.json', '--key', rsaArn, '--algorithm', 'RSASSA_PSS_SHA_512'], online);
+      const sign = await kmssig(
+        assets,
+        ['sign-file', 'app-1.2.0.tgz', '--out', 'r.kmssig.json', '--key', rsaArn, '--algorithm', 'RSASSA_PSS_SHA_512'],
+        online,
+      );
       assert.equal(sign.code, 0, both(sign));
       assert.equal(JSON.parse(readFileSync(join(assets, 'r.kmssig.json'), 'utf8')).alg, 'RSASSA_PSS_SHA_512');
       const rsaPem = join(dir, 'rsa.pem');
@@ -213,7 +242,11 @@ describe('pubkey, sign-file and verify-file against moto', () => {
     it('a symmetric record: one Encrypt, verified online with KMS Decrypt; tamper → 1; never offline', async () => {
       const { assets, pem } = await artifacts();
       proxy.reset();
-      const sign = await kmssig(assets, ['sign-file', 'app-1.2.0.tgz', 'checksums.txt', '--out', 'r.kmssig.json', '--key', 'alias/artifacts', '--context', 'release=1.2.0'], online);
+      const sign = await kmssig(
+        assets,
+        ['sign-file', 'app-1.2.0.tgz', 'checksums.txt', '--out', 'r.kmssig.json', '--key', 'alias/artifacts', '--context', 'release=1.2.0'],
+        online,
+      );
       assert.equal(sign.code, 0, both(sign));
       assert.equal(proxy.calls.get('Encrypt'), 1);
       assert.equal(proxy.calls.get('Sign'), undefined);
@@ -250,7 +283,11 @@ describe('pubkey, sign-file and verify-file against moto', () => {
       mkdirSync(join(dir, 'other'));
       writeFileSync(join(dir, 'other', 'checksums.txt'), 'another file with the same name');
       proxy.reset();
-      const r = await kmssig(dir, ['sign-file', 'assets/checksums.txt', 'other/checksums.txt', '--out', 'r.kmssig.json', '--key', ecArn], online);
+      const r = await kmssig(
+        dir,
+        ['sign-file', 'assets/checksums.txt', 'other/checksums.txt', '--out', 'r.kmssig.json', '--key', ecArn],
+        online,
+      );
       assert.equal(r.code, 2, both(r));
       assert.match(r.stderr, /same file name "checksums\.txt"/);
       assert.equal(proxy.total(), 0);

@@ -84,7 +84,11 @@ describe('asymmetric keys: offline verification of release records', () => {
       assert.equal(pubkey.code, 0, both(pubkey));
       assert.match(pubkey.stderr, new RegExp(`public key of ${options.keyArn}`));
     }
-    commitFiles(signer, { 'dist/app.tgz': 'binary release 1.0.0', 'dist/manifest.json': '{"version":"1.0.0"}', 'README.md': 'not a release file' }, 'release 1.0.0');
+    commitFiles(
+      signer,
+      { 'dist/app.tgz': 'binary release 1.0.0', 'dist/manifest.json': '{"version":"1.0.0"}', 'README.md': 'not a release file' },
+      'release 1.0.0',
+    );
     const sign = await kmssig(signer, ['sign'], moto.env);
     assert.equal(sign.code, 0, both(sign));
     let record = JSON.parse(git(signer, ['notes', '--ref=kmssig', 'show', 'HEAD']).trim()) as Release['record'];
@@ -143,7 +147,11 @@ describe('asymmetric keys: offline verification of release records', () => {
 
       const pss = c.alg.startsWith('RSASSA_PSS_') ? ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:auto'] : [];
       const openssl = (message: string) =>
-        run('openssl', ['dgst', `-sha${c.alg.slice(-3)}`, '-verify', join(verifier, PEM), ...pss, '-signature', join(out, 'sig.bin'), message], { cwd: verifier });
+        run(
+          'openssl',
+          ['dgst', `-sha${c.alg.slice(-3)}`, '-verify', join(verifier, PEM), ...pss, '-signature', join(out, 'sig.bin'), message],
+          { cwd: verifier },
+        );
       const verified = await openssl(join(out, 'payload.bin'));
       assert.equal(verified.code, 0, both(verified));
       assert.match(verified.stdout, /Verified OK/);
@@ -219,7 +227,7 @@ describe('asymmetric keys: offline verification of release records', () => {
     assert.match(r.stderr, /no valid signature record/);
     assert.throws(() => readFileSync(join(verifier, 'exported', 'sig.bin')), /ENOENT/);
   });
-  it('--public-key pins the key from outside the repository: the repository\'s own verify.publicKeys no longer decides', async () => {
+  it("--public-key pins the key from outside the repository: the repository's own verify.publicKeys no longer decides", async () => {
     // The repository names the wrong public key; CI pins the right one (and the key ARN) itself.
     const other = await publicKeyPem(moto.endpoint, keys.p256b!);
     const { verifier } = await release({ keyArn: keys.p256!, pem: other });

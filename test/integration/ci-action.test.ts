@@ -78,7 +78,10 @@ describe('action.yml (composite GitHub Action)', () => {
       PATH: `${fakeBin}:${process.env.PATH}`,
       NPX_LOG: npxLog,
     };
-    const out = await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], { cwd: expand(step['working-directory'], inputs), env });
+    const out = await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], {
+      cwd: expand(step['working-directory'], inputs),
+      env,
+    });
     return { ...out, npx: readFileSync(npxLog, 'utf8').trim() };
   }
 

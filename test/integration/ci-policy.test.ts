@@ -82,7 +82,10 @@ describe('kmssig check in CI: annotations, policy pins and revisions', () => {
 
     const annotated = await world.check(ci, ['--key', otherArn, '--format', 'github']);
     assert.equal(annotated.code, 1, annotated.stdout + annotated.stderr);
-    assert.match(annotated.stdout, new RegExp(`^::warning title=kmssig::a record on [0-9a-f]{12} did not count: .*${KEY_NOT_ALLOWED.source}`, 'm'));
+    assert.match(
+      annotated.stdout,
+      new RegExp(`^::warning title=kmssig::a record on [0-9a-f]{12} did not count: .*${KEY_NOT_ALLOWED.source}`, 'm'),
+    );
     assert.doesNotMatch(annotated.stdout + annotated.stderr, /never signed/, 'a record that did not count is not "never signed"');
 
     const several = await world.check(ci, ['--key', otherArn, '--key', keyArn]);
@@ -96,9 +99,15 @@ describe('kmssig check in CI: annotations, policy pins and revisions', () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const config = JSON.parse(readFileSync(join(signer, '.kmssigrc'), 'utf8'));
     writeFileSync(join(signer, '.kmssigrc'), JSON.stringify({ ...config, verify: { publicKeys: ['keys/evil.pem'] } }));
-    const files: Record<string, string> = { 'dist/app.tgz': 'tampered', 'keys/evil.pem': publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+    const files: Record<string, string> = {
+      'dist/app.tgz': 'tampered',
+      'keys/evil.pem': publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
     const commit = commitFiles(signer, files, 'harmless change');
-    const digest = (path: string) => createHash('sha512').update(readFileSync(join(signer, path))).digest('hex');
+    const digest = (path: string) =>
+      createHash('sha512')
+        .update(readFileSync(join(signer, path)))
+        .digest('hex');
     const unsigned = {
       v: 1,
       alg: 'ECDSA_SHA_256',
@@ -106,8 +115,14 @@ describe('kmssig check in CI: annotations, policy pins and revisions', () => {
       context: { commit, branch: 'main', author: 'Test Author <author@example.com>' },
       files: Object.fromEntries(['.kmssigrc', 'dist/app.tgz', 'dist/manifest.json', 'keys/evil.pem'].map((p) => [p, digest(p)])),
     };
-    const P = createHash('sha512').update(canonicalize(unsigned) as string).digest();
-    const record = { ...unsigned, sig: sign('sha256', P, privateKey).toString('base64'), signedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+    const P = createHash('sha512')
+      .update(canonicalize(unsigned) as string)
+      .digest();
+    const record = {
+      ...unsigned,
+      sig: sign('sha256', P, privateKey).toString('base64'),
+      signedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
     git(signer, ['notes', '--ref=kmssig', 'add', '-m', canonicalize(record) as string, commit]);
     world.publish();
 

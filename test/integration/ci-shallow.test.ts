@@ -66,7 +66,11 @@ describe('kmssig check in fresh and shallow CI clones', () => {
     const world = await signedWorld();
     const ci = world.ciClone('ci');
     assert.equal(isShallow(ci), true);
-    assert.deepEqual(refs(ci).filter((r) => r.includes('refs/notes/')), [], 'a fresh clone has no notes');
+    assert.deepEqual(
+      refs(ci).filter((r) => r.includes('refs/notes/')),
+      [],
+      'a fresh clone has no notes',
+    );
     const before = refs(ci);
 
     const out = await world.check(ci);
@@ -89,7 +93,10 @@ describe('kmssig check in fresh and shallow CI clones', () => {
     assert.doesNotMatch(out.stderr, /fetched signatures/);
     assert.doesNotMatch(out.stdout, /verified/);
     assert.match(out.stderr, /--no-fetch/, 'says that the notes were not fetched');
-    assert.deepEqual(refs(shallow).filter((r) => r.includes('refs/notes/')), []);
+    assert.deepEqual(
+      refs(shallow).filter((r) => r.includes('refs/notes/')),
+      [],
+    );
     assert.equal(commitCount(shallow), 1, '--no-fetch does not deepen either');
 
     // A full clone without notes: the history is all there, nothing is signed in it.
@@ -141,7 +148,13 @@ describe('kmssig check in fresh and shallow CI clones', () => {
     git(gha, ['checkout', '-q', '--detach', 'refs/remotes/pull/1/merge']);
     const ghaOut = await world.check(gha, ['--format', 'github']);
     assert.equal(ghaOut.code, 0, ghaOut.stdout + ghaOut.stderr);
-    assert.match(ghaOut.stdout, new RegExp(`^::notice title=kmssig::kmssig: 3 release file\\(s\\) verified at ${prMerge.slice(0, 12)} against ${featureHead.slice(0, 12)}$`, 'm'));
+    assert.match(
+      ghaOut.stdout,
+      new RegExp(
+        `^::notice title=kmssig::kmssig: 3 release file\\(s\\) verified at ${prMerge.slice(0, 12)} against ${featureHead.slice(0, 12)}$`,
+        'm',
+      ),
+    );
   });
 
   it('an unsigned release change on top of a merge fails after deepening', async () => {

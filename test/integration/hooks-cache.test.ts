@@ -70,7 +70,9 @@ describe('verification hooks: the decision cache (moto, real checkouts)', () => 
       assert.equal(r.code, 0, both(r));
     }
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!.toFixed(0);
-    t.diagnostic(`no-op post-checkout: git checkout with the hook, median ${median(times)} ms; kmssig hook post-checkout alone, median ${median(hookOnly)} ms (${runs} runs each)`);
+    t.diagnostic(
+      `no-op post-checkout: git checkout with the hook, median ${median(times)} ms; kmssig hook post-checkout alone, median ${median(hookOnly)} ms (${runs} runs each)`,
+    );
   });
 
   it('a cached pass does not survive a configuration change at the same commit', async () => {
@@ -105,7 +107,10 @@ describe('verification hooks: the decision cache (moto, real checkouts)', () => 
     await w.gitOk(c, ['push', '-q', 'origin', 'main']);
     await w.gitOk(b, ['fetch', '-q', 'origin']);
 
-    for (const [commit, named] of [[file, /dist\/app\.txt\s+modified since/], [config, /\.kmssigrc\s+modified since/]] as const) {
+    for (const [commit, named] of [
+      [file, /dist\/app\.txt\s+modified since/],
+      [config, /\.kmssigrc\s+modified since/],
+    ] as const) {
       const r = await w.git(b, ['checkout', '-q', commit]);
       assert.notEqual(r.code, 0, `${commit}: ${both(r)}`);
       assert.match(both(r), named);
@@ -113,7 +118,9 @@ describe('verification hooks: the decision cache (moto, real checkouts)', () => 
     // The verified commit still passes from the caches (the record is known), without KMS.
     const back = await w.git(b, ['checkout', '-q', signed], { env: closed });
     assert.equal(back.code, 0, both(back));
-    const decisions = readFileSync(join(b, '.git', 'kmssig', 'decisions'), 'utf8').trim().split('\n');
+    const decisions = readFileSync(join(b, '.git', 'kmssig', 'decisions'), 'utf8')
+      .trim()
+      .split('\n');
     assert.ok(decisions.length >= 1);
   });
   it('pre-push of commits already signed and published returns from its decision, and a new note or config undoes it', async () => {

@@ -51,7 +51,8 @@ describe('kmssig install / uninstall with existing hooks, husky and core.hooksPa
 
     const first = await w.kmssig(b, ['install']);
     assert.equal(first.code, 0, both(first));
-    for (const hook of HOOKS) assert.match(first.stdout, new RegExp(`(created|added) +${relative(b, join(dir, hook)).replace(/\./g, '\\.')}\\n`));
+    for (const hook of HOOKS)
+      assert.match(first.stdout, new RegExp(`(created|added) +${relative(b, join(dir, hook)).replace(/\./g, '\\.')}\\n`));
     const installed = snapshot(dir);
     const fetchInstalled = await w.gitOk(b, ['config', '--get-all', 'remote.origin.fetch']);
     assert.match(fetchInstalled, /\+refs\/notes\/kmssig:refs\/notes\/remotes\/origin\/kmssig/);
@@ -60,7 +61,7 @@ describe('kmssig install / uninstall with existing hooks, husky and core.hooksPa
     assert.deepEqual(snapshot(dir), installed, 'a second install changes no file');
     assert.equal(await w.gitOk(b, ['config', '--get-all', 'remote.origin.fetch']), fetchInstalled, 'nor the fetch refspecs');
     for (const hook of HOOKS) assert.match(second.stdout, new RegExp(`unchanged +\\S*${hook}\\n`));
-    if (outside) assert.deepEqual(snapshot(join(dir, '_')), outside, 'husky\'s own .husky/_ is never edited');
+    if (outside) assert.deepEqual(snapshot(join(dir, '_')), outside, "husky's own .husky/_ is never edited");
 
     // Both the user's hooks and kmssig run: a local release change is reported, the push is signed.
     await w.commit(b, { 'dist/app.txt': 'from b\n' }, 'b release');
@@ -125,7 +126,7 @@ describe('kmssig install / uninstall with existing hooks, husky and core.hooksPa
     assert.match(both(r), /dist\/app\.txt\s+modified since/);
   });
 
-  it('pre-push: a command after kmssig\'s block that reads stdin sees every line, and kmssig signs every ref', async () => {
+  it("pre-push: a command after kmssig's block that reads stdin sees every line, and kmssig signs every ref", async () => {
     const w = await world();
     const b = await w.clone('b', { hooks: false });
     const seen = join(w.root, 'seen.txt');
@@ -142,9 +143,19 @@ describe('kmssig install / uninstall with existing hooks, husky and core.hooksPa
     const push = await w.git(b, ['push', 'origin', 'main', 'feature', 'v2.0.0']);
     assert.equal(push.code, 0, both(push));
     const lines = readFileSync(seen, 'utf8').trim().split('\n').sort();
-    assert.deepEqual(lines, [`refs/heads/feature ${feature} refs/heads/feature ${'0'.repeat(40)}`, `refs/heads/main ${main} refs/heads/main ${lines[1]!.split(' ')[3]}`, `refs/tags/v2.0.0 ${feature} refs/tags/v2.0.0 ${'0'.repeat(40)}`]);
+    assert.deepEqual(lines, [
+      `refs/heads/feature ${feature} refs/heads/feature ${'0'.repeat(40)}`,
+      `refs/heads/main ${main} refs/heads/main ${lines[1]!.split(' ')[3]}`,
+      `refs/tags/v2.0.0 ${feature} refs/tags/v2.0.0 ${'0'.repeat(40)}`,
+    ]);
     assert.match(lines[1]!, /^refs\/heads\/main [0-9a-f]{40} refs\/heads\/main (?!0{40})[0-9a-f]{40}$/);
-    const refsAt = async (commit: string) => (await w.remoteRecords(commit)).map((r) => { const c = r.context as Record<string, string>; return c.branch ?? `tag:${c.tag}`; }).sort();
+    const refsAt = async (commit: string) =>
+      (await w.remoteRecords(commit))
+        .map((r) => {
+          const c = r.context as Record<string, string>;
+          return c.branch ?? `tag:${c.tag}`;
+        })
+        .sort();
     // main's commit is also part of the new branch's pushed range, so it is signed for both.
     assert.deepEqual(await refsAt(main), ['feature', 'main']);
     assert.deepEqual(await refsAt(feature), ['feature', 'tag:v2.0.0']);

@@ -22,9 +22,15 @@ describe('hooks after git pull (moto, bare remote, real clones)', () => {
     assert.equal((await w.gitOk(b, ['rev-parse', 'HEAD'])).trim(), v2);
     // The notes came with the pull (the fetch refspec install added), not from a later fetch.
     const note = await w.gitOk(b, ['notes', '--ref=refs/notes/remotes/origin/kmssig', 'show', v2]);
-    const [record] = note.trim().split('\n').map((l) => JSON.parse(l));
+    const [record] = note
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(record.keyId, w.keyArn);
-    assert.deepEqual({ commit: record.context.commit, branch: record.context.branch, repo: record.context.repo }, { commit: v2, branch: 'main', repo: 'acme/app' });
+    assert.deepEqual(
+      { commit: record.context.commit, branch: record.context.branch, repo: record.context.repo },
+      { commit: v2, branch: 'main', repo: 'acme/app' },
+    );
     const check = await w.kmssig(b, ['check', '--no-fetch']);
     assert.equal(check.code, 0, both(check));
 
@@ -74,7 +80,11 @@ describe('hooks after git pull (moto, bare remote, real clones)', () => {
 
     const pull = await w.git(b, ['pull', '--no-rebase', w.bare, 'main']);
     assert.equal((await w.gitOk(b, ['rev-parse', 'HEAD'])).trim(), bad);
-    assert.equal((await w.gitOk(b, ['rev-parse', 'refs/remotes/origin/main'])).trim(), origin, 'the URL pull updated no remote-tracking ref');
+    assert.equal(
+      (await w.gitOk(b, ['rev-parse', 'refs/remotes/origin/main'])).trim(),
+      origin,
+      'the URL pull updated no remote-tracking ref',
+    );
     assert.match(pull.stderr, /RELEASE FILES FAILED VERIFICATION at pulled commit/);
     assert.match(both(pull), /dist\/app\.txt/);
     // The commit looks local to the local-work rule, but it is not the user's work.
@@ -151,7 +161,11 @@ describe('hooks after git pull (moto, bare remote, real clones)', () => {
     const old1 = await w.commit(b, { 'dist/app.txt': 'old 1\n' }, 'before kmssig 1');
     const old2 = await w.commit(b, { 'dist/app.txt': 'old 2\n' }, 'before kmssig 2');
     await w.gitOk(b, ['push', '-q', '-u', 'origin', 'main']);
-    await w.commit(b, { '.kmssigrc': JSON.stringify({ keyId: 'alias/release', files: ['dist/**'] }), 'dist/app.txt': 'signed 3\n' }, 'adopt kmssig');
+    await w.commit(
+      b,
+      { '.kmssigrc': JSON.stringify({ keyId: 'alias/release', files: ['dist/**'] }), 'dist/app.txt': 'signed 3\n' },
+      'adopt kmssig',
+    );
     const push = await w.git(b, ['push', 'origin', 'main']);
     assert.equal(push.code, 0, both(push));
     assert.match(push.stderr, /signed 1 commit/);

@@ -18,14 +18,22 @@ describe('pre-push signs and publishes (moto, bare remote, real pushes)', () => 
       const repo = await w.clone(`p${i}`);
       const branch = `feature-${i}`;
       await w.gitOk(repo, ['checkout', '-q', '-b', branch]);
-      clones.push({ repo, branch, tip: await w.commit(repo, { 'dist/app.txt': `from ${i}\n`, [`dist/extra-${i}.txt`]: `${i}\n` }, `change ${i}`) });
+      clones.push({
+        repo,
+        branch,
+        tip: await w.commit(repo, { 'dist/app.txt': `from ${i}\n`, [`dist/extra-${i}.txt`]: `${i}\n` }, `change ${i}`),
+      });
     }
     const pushes = await Promise.all(clones.map((c) => w.git(c.repo, ['push', 'origin', c.branch])));
     pushes.forEach((p, i) => assert.equal(p.code, 0, `push ${i + 1} failed:\n${both(p)}`));
 
     for (const c of clones) {
       const records = await w.remoteRecords(c.tip);
-      assert.deepEqual(contexts(records).map((x) => [x.commit, x.branch]), [[c.tip, c.branch]], `the record of ${c.branch} is on the remote`);
+      assert.deepEqual(
+        contexts(records).map((x) => [x.commit, x.branch]),
+        [[c.tip, c.branch]],
+        `the record of ${c.branch} is on the remote`,
+      );
       assert.equal((await w.gitOk(w.bare, ['rev-parse', `refs/heads/${c.branch}`])).trim(), c.tip);
     }
     assert.equal(contexts(await w.remoteRecords(first))[0]?.branch, 'main', 'the earlier record is still there');
@@ -63,7 +71,10 @@ describe('pre-push signs and publishes (moto, bare remote, real pushes)', () => 
     const b = await w.clone('b');
     const c = await w.clone('c');
     const mine = await w.commit(b, { 'dist/app.txt': 'b work\n' }, 'b work');
-    for (const args of [['checkout', '-b', 'side'], ['checkout', 'main']]) {
+    for (const args of [
+      ['checkout', '-b', 'side'],
+      ['checkout', 'main'],
+    ]) {
       const r = await w.git(b, args);
       assert.equal(r.code, 0, both(r));
       assert.match(r.stderr, /kmssig: dist\/app\.txt: local, will be signed on push/);
@@ -73,7 +84,10 @@ describe('pre-push signs and publishes (moto, bare remote, real pushes)', () => 
 
     const push = await w.git(b, ['push', 'origin', 'main']);
     assert.equal(push.code, 0, both(push));
-    assert.deepEqual(contexts(await w.remoteRecords(mine)).map((x) => [x.commit, x.branch, x.author]), [[mine, 'main', 'Test Author <author@example.com>']]);
+    assert.deepEqual(
+      contexts(await w.remoteRecords(mine)).map((x) => [x.commit, x.branch, x.author]),
+      [[mine, 'main', 'Test Author <author@example.com>']],
+    );
     const back = await w.git(b, ['checkout', '-b', 'after-push']);
     assert.doesNotMatch(both(back), /local, will be signed/, 'once pushed, the change is no longer local');
 
@@ -117,13 +131,20 @@ describe('pre-push signs and publishes (moto, bare remote, real pushes)', () => 
     const args = ['push', 'origin', 'main', 'refs/notes/kmssig'];
     const first = await w.git(a(w), args);
     assert.notEqual(first.code, 0, both(first));
-    assert.match(first.stderr, /✖ kmssig: signed 1 commit\(s\), but this push already carries refs\/notes\/kmssig.*run the same push again/);
+    assert.match(
+      first.stderr,
+      /✖ kmssig: signed 1 commit\(s\), but this push already carries refs\/notes\/kmssig.*run the same push again/,
+    );
     assert.equal((await w.gitOk(w.bare, ['rev-parse', 'main'])).trim(), before, 'main did not land without its signatures');
 
     const second = await w.git(a(w), args);
     assert.equal(second.code, 0, both(second));
     assert.equal((await w.gitOk(w.bare, ['rev-parse', 'main'])).trim(), v3);
-    for (const commit of [v2, v3]) assert.deepEqual(contexts(await w.remoteRecords(commit)).map((c) => c.commit), [commit]);
+    for (const commit of [v2, v3])
+      assert.deepEqual(
+        contexts(await w.remoteRecords(commit)).map((c) => c.commit),
+        [commit],
+      );
   });
 
   it('KMSSIG_SKIP=1 skips with a warning; an unreachable KMS blocks the push in one line; warn mode lets it through', async () => {

@@ -28,7 +28,8 @@ describe('fast paths keep their verdicts (moto, real repositories)', () => {
   });
 
   /** kmssig through the counting proxy. */
-  const counted = (cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) => world.kmssig(cwd, args, { AWS_ENDPOINT_URL_KMS: proxy.endpoint, ...env });
+  const counted = (cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+    world.kmssig(cwd, args, { AWS_ENDPOINT_URL_KMS: proxy.endpoint, ...env });
   const calls = () => Object.fromEntries([...proxy.calls].filter(([, n]) => n > 0));
   const digestsFile = (repo: string) => join(repo, '.git', 'kmssig', 'digests');
 
@@ -150,7 +151,10 @@ describe('fast paths keep their verdicts (moto, real repositories)', () => {
     const r = await counted(repo, ['sign']);
     assert.equal(r.code, 0, both(r));
     assert.deepEqual(calls(), { DescribeKey: 1, Encrypt: 1 });
-    assert.ok(noteLines(repo).some((l) => JSON.parse(l).keyId === other), 'signed with the configured key');
+    assert.ok(
+      noteLines(repo).some((l) => JSON.parse(l).keyId === other),
+      'signed with the configured key',
+    );
   });
 
   it('finds a signed commit behind hundreds of records that do not count, with a handful of git processes', async () => {
@@ -163,11 +167,15 @@ describe('fast paths keep their verdicts (moto, real repositories)', () => {
     const stream: string[] = [];
     for (let i = 0; i < 300; i++) {
       const text = `${i}\n`;
-      stream.push(`commit refs/heads/main\ncommitter T <t@example.com> ${1_700_000_000 + i} +0000\ndata 1\nc\n${i === 0 ? `from ${signed}\n` : ''}M 100644 inline src/n.txt\ndata ${text.length}\n${text}\n`);
+      stream.push(
+        `commit refs/heads/main\ncommitter T <t@example.com> ${1_700_000_000 + i} +0000\ndata 1\nc\n${i === 0 ? `from ${signed}\n` : ''}M 100644 inline src/n.txt\ndata ${text.length}\n${text}\n`,
+      );
     }
     fastImport(repo, stream.join(''));
     git(repo, ['reset', '-q', '--hard', 'main']);
-    const commits = git(repo, ['rev-list', `${signed}..main`]).trim().split('\n');
+    const commits = git(repo, ['rev-list', `${signed}..main`])
+      .trim()
+      .split('\n');
     assert.equal(commits.length, 300);
     let notes = `commit refs/notes/kmssig\ncommitter T <t@example.com> 1700000000 +0000\ndata 1\nn\nfrom refs/notes/kmssig^0\n`;
     for (const c of commits) notes += `N inline ${c}\ndata ${Buffer.byteLength(line!) + 1}\n${line}\n\n`;
@@ -219,5 +227,10 @@ describe('fast paths keep their verdicts (moto, real repositories)', () => {
 });
 
 function fastImport(repo: string, stream: string): void {
-  execFileSync('git', ['fast-import', '--quiet'], { cwd: repo, input: stream, env: { ...process.env, ...gitEnv() }, stdio: ['pipe', 'pipe', 'pipe'] });
+  execFileSync('git', ['fast-import', '--quiet'], {
+    cwd: repo,
+    input: stream,
+    env: { ...process.env, ...gitEnv() },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }

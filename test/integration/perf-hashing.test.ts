@@ -23,7 +23,12 @@ const SIZES = [0, 0, 1, 63, 64 * KiB - 1, 64 * KiB, 64 * KiB + 1, 200 * KiB, MiB
 /** `sha512sum` of each file: the reference the fast paths must agree with. */
 function sha512sum(dir: string, paths: string[]): Map<string, string> {
   const out = execFileSync('sha512sum', ['--', ...paths], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * MiB });
-  return new Map(out.trim().split('\n').map((line) => [line.slice(130), line.slice(0, 128)]));
+  return new Map(
+    out
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(130), line.slice(0, 128)]),
+  );
 }
 
 describe('parallel hashing gives the digests sha512sum gives', () => {
@@ -70,21 +75,33 @@ describe('parallel hashing gives the digests sha512sum gives', () => {
       const impl = lanes === 1 ? sourceBlobs : builtBlobs;
       const digests = await impl.hashBlobs(repo.git, [...oids.values()], { lanes, minParallelBytes: 0 });
       assert.equal(digests.size, new Set(oids.values()).size);
-      assert.deepEqual(byPath(digests, (p) => oids.get(p)!), expected);
+      assert.deepEqual(
+        byPath(digests, (p) => oids.get(p)!),
+        expected,
+      );
     });
 
     it(`working-tree files, ${label}`, async () => {
       const impl = lanes === 1 ? sourceFiles : builtFiles;
       const files = paths.map((p) => ({ path: join(dir.path, p), size: SIZES[Number(/^dist\/f(\d+)-/.exec(p)?.[1] ?? -1)] ?? 100 }));
       const digests = await impl.hashFiles(files, { lanes, minParallelBytes: 0 });
-      assert.deepEqual(byPath(digests, (p) => join(dir.path, p)), expected);
+      assert.deepEqual(
+        byPath(digests, (p) => join(dir.path, p)),
+        expected,
+      );
     });
   }
 
   it('the default settings (one lane below the size threshold) agree too', async () => {
-    assert.deepEqual(byPath(await builtBlobs.hashBlobs(repo.git, oids.values()), (p) => oids.get(p)!), expected);
+    assert.deepEqual(
+      byPath(await builtBlobs.hashBlobs(repo.git, oids.values()), (p) => oids.get(p)!),
+      expected,
+    );
     const files = paths.map((p) => ({ path: join(dir.path, p), size: 1 }));
-    assert.deepEqual(byPath(await builtFiles.hashFiles(files), (p) => join(dir.path, p)), expected);
+    assert.deepEqual(
+      byPath(await builtFiles.hashFiles(files), (p) => join(dir.path, p)),
+      expected,
+    );
   });
 
   it('a file that cannot be read is named, whichever lane read it', async () => {
@@ -92,8 +109,14 @@ describe('parallel hashing gives the digests sha512sum gives', () => {
     const file = join(dir.path, paths[0]!);
     // Longest first: the unreadable one goes to the worker's lane, then to this thread's.
     for (const files of [
-      [{ path: file, size: 10 }, { path: unreadable, size: 1 }],
-      [{ path: unreadable, size: 10 }, { path: file, size: 1 }],
+      [
+        { path: file, size: 10 },
+        { path: unreadable, size: 1 },
+      ],
+      [
+        { path: unreadable, size: 10 },
+        { path: file, size: 1 },
+      ],
     ]) {
       for (const impl of [sourceFiles, builtFiles]) {
         await assert.rejects(impl.hashFiles(files, { lanes: 2, minParallelBytes: 0 }), (error: Error & { file?: string }) => {
@@ -112,10 +135,13 @@ describe('parallel hashing gives the digests sha512sum gives', () => {
     for (const bad of [tree, missing]) {
       for (const lanes of [1, 2]) {
         const impl = lanes === 1 ? sourceBlobs : builtBlobs;
-        await assert.rejects(impl.hashBlobs(repo.git, [...oids.values(), bad], { lanes, minParallelBytes: 0 }), (error: Error & { code?: string }) => {
-          assert.equal(error.code, 'GIT', `${lanes} lane(s), ${bad === tree ? 'a tree' : 'a missing object'}: ${error.message}`);
-          return true;
-        });
+        await assert.rejects(
+          impl.hashBlobs(repo.git, [...oids.values(), bad], { lanes, minParallelBytes: 0 }),
+          (error: Error & { code?: string }) => {
+            assert.equal(error.code, 'GIT', `${lanes} lane(s), ${bad === tree ? 'a tree' : 'a missing object'}: ${error.message}`);
+            return true;
+          },
+        );
       }
     }
   });
@@ -132,6 +158,9 @@ describe('parallel hashing gives the digests sha512sum gives', () => {
     assert.equal(parts.length, 2);
     assert.deepEqual(parts.flat().sort(), ['a', 'b', 'c', 'd', 'e']);
     const bytes = parts.map((part) => part.reduce((sum, oid) => sum + sizes.get(oid)!, 0));
-    assert.deepEqual(bytes.sort((x, y) => x - y), [100, 110]);
+    assert.deepEqual(
+      bytes.sort((x, y) => x - y),
+      [100, 110],
+    );
   });
 });

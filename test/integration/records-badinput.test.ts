@@ -102,7 +102,10 @@ describe('bad records and bad input', () => {
     const res = await checkWith(['{not json', genuine]);
     assert.equal(res.code, 0, res.output);
     assert.equal(res.report.result, 'pass');
-    assert.ok(res.report.rejected.some((r) => /not JSON/.test(r.reason)), JSON.stringify(res.report.rejected));
+    assert.ok(
+      res.report.rejected.some((r) => /not JSON/.test(r.reason)),
+      JSON.stringify(res.report.rejected),
+    );
     const human = await world.kmssig(repo, ['check', '--no-cache']);
     assert.equal(human.code, 0);
     assert.match(human.stderr, /did not count: unreadable record: not JSON/);
@@ -120,8 +123,14 @@ describe('bad records and bad input', () => {
       assert.equal(res.code, 1, both(res));
       const report = JSON.parse(res.stdout) as JsonReport;
       assert.equal(report.signed, null);
-      assert.ok(report.rejected.some((r) => r.commit === commit), JSON.stringify(report.rejected));
-      assert.ok(report.files.every((f) => f.state === 'unsigned'), JSON.stringify(report.files));
+      assert.ok(
+        report.rejected.some((r) => r.commit === commit),
+        JSON.stringify(report.rejected),
+      );
+      assert.ok(
+        report.files.every((f) => f.state === 'unsigned'),
+        JSON.stringify(report.files),
+      );
     } finally {
       git(repo, ['reset', '-q', '--hard', commit]);
       setNote(repo, commit, [genuine]);
@@ -140,7 +149,10 @@ describe('bad records and bad input', () => {
       assert.equal(copied.code, 1, both(copied));
       const report = JSON.parse(copied.stdout) as JsonReport;
       assert.equal(report.signed, null);
-      assert.ok(report.rejected.some((r) => r.commit === other && /another commit|not this one/.test(r.reason)), JSON.stringify(report.rejected));
+      assert.ok(
+        report.rejected.some((r) => r.commit === other && /another commit|not this one/.test(r.reason)),
+        JSON.stringify(report.rejected),
+      );
 
       // Rewriting context.commit to the new commit breaks the signature instead.
       setNote(repo, other, [mutated((r) => (r.context.commit = other))]);
@@ -197,7 +209,10 @@ describe('bad records and bad input', () => {
     assert.equal(res.code, 2, both(res));
     assert.match(res.stderr, /\.kmssigrc: verfy: unknown key/);
 
-    const nested = world.repo({ config: { ...CONFIG, verify: { key: ['arn:aws:kms:us-east-1:123456789012:key/x'] } }, files: { 'dist/app.bin': 'app' } });
+    const nested = world.repo({
+      config: { ...CONFIG, verify: { key: ['arn:aws:kms:us-east-1:123456789012:key/x'] } },
+      files: { 'dist/app.bin': 'app' },
+    });
     const res2 = await world.kmssig(nested, ['check']);
     assert.equal(res2.code, 2, both(res2));
     assert.match(res2.stderr, /verify\.key: unknown key/);
@@ -218,7 +233,11 @@ describe('bad records and bad input', () => {
   });
 
   it('a revision that does not exist is exit 2', async () => {
-    for (const command of [['check', '--rev', 'no-such-branch'], ['sign', '--rev', 'no-such-branch'], ['log', 'no-such-branch']]) {
+    for (const command of [
+      ['check', '--rev', 'no-such-branch'],
+      ['sign', '--rev', 'no-such-branch'],
+      ['log', 'no-such-branch'],
+    ]) {
       const res = await world.kmssig(repo, command);
       assert.equal(res.code, 2, `${command.join(' ')}: ${both(res)}`);
       assert.match(res.stderr, /revision "no-such-branch" does not exist/);

@@ -25,7 +25,9 @@ const RELEASE = { 'dist/a.bin': 'a', 'dist/b.bin': 'b', 'dist/c.bin': 'c', 'READ
 function table(stdout: string): Map<string, string> {
   const rows = new Map<string, string>();
   for (const line of stdout.split('\n')) {
-    const m = /^(\S+)\s{2,}(ok|modified since [0-9a-f]{12}|not signed|signed but missing|local, will be signed on push)(\s{2,}|$)/.exec(line);
+    const m = /^(\S+)\s{2,}(ok|modified since [0-9a-f]{12}|not signed|signed but missing|local, will be signed on push)(\s{2,}|$)/.exec(
+      line,
+    );
     if (m) rows.set(m[1]!, m[2]!);
   }
   return rows;
@@ -93,7 +95,13 @@ describe('kmssig check', () => {
     assert.equal(report.signed.keyId, world.keyArn);
     assert.equal(report.signed.context.commit, signed);
     const states = Object.fromEntries(report.files.map((f: { path: string; state: string }) => [f.path, f.state]));
-    assert.deepEqual(states, { '.kmssigrc': 'ok', 'dist/a.bin': 'missing', 'dist/b.bin': 'modified', 'dist/c.bin': 'ok', 'dist/e.bin': 'unsigned' });
+    assert.deepEqual(states, {
+      '.kmssigrc': 'ok',
+      'dist/a.bin': 'missing',
+      'dist/b.bin': 'modified',
+      'dist/c.bin': 'ok',
+      'dist/e.bin': 'unsigned',
+    });
     const described = report.files.find((f: { path: string }) => f.path === 'dist/b.bin');
     assert.equal(described.description, `modified since ${short(signed)}`);
     assert.equal(described.signedCommit, signed);
@@ -182,11 +190,15 @@ describe('kmssig check', () => {
     assert.equal(missing.code, 1, both(missing));
     assert.match(JSON.stringify(JSON.parse(missing.stdout).rejected), /context repo is not \\"acme\/app\\"/);
 
-    setNote(repo, commit, [JSON.stringify(await craftRecord(world.moto.endpoint, world.keyArn, { context: { ...base, repo: 'acme/other' }, files }))]);
+    setNote(repo, commit, [
+      JSON.stringify(await craftRecord(world.moto.endpoint, world.keyArn, { context: { ...base, repo: 'acme/other' }, files })),
+    ]);
     assert.equal((await world.kmssig(repo, ['check'])).code, 1);
 
     // The same record with the pair is valid: the crafted records are genuine.
-    setNote(repo, commit, [JSON.stringify(await craftRecord(world.moto.endpoint, world.keyArn, { context: { ...base, repo: 'acme/app' }, files }))]);
+    setNote(repo, commit, [
+      JSON.stringify(await craftRecord(world.moto.endpoint, world.keyArn, { context: { ...base, repo: 'acme/app' }, files })),
+    ]);
     const ok = await world.kmssig(repo, ['check']);
     assert.equal(ok.code, 0, both(ok));
   });
@@ -269,7 +281,10 @@ describe('kmssig check', () => {
   });
 
   it('the configuration file is always signed: an unsigned change to it fails, whatever the globs say', async () => {
-    const { repo, signed } = await signedRepo({ ...CONFIG, files: ['dist/**', 'release/**'] }, { ...RELEASE, 'release/notes.txt': 'notes' });
+    const { repo, signed } = await signedRepo(
+      { ...CONFIG, files: ['dist/**', 'release/**'] },
+      { ...RELEASE, 'release/notes.txt': 'notes' },
+    );
     assert.ok(Object.hasOwn(noteRecords(repo)[0]!.files, '.kmssigrc'));
     // Narrow the list so release/notes.txt is no longer checked, and commit without signing.
     commitFiles(repo, { '.kmssigrc': JSON.stringify({ ...CONFIG, files: ['dist/**'] }) }, 'narrow the release files');
@@ -299,7 +314,11 @@ describe('kmssig check', () => {
   });
 
   it('a versioned hook folder (.husky/) is always signed, but not .husky/_/', async () => {
-    const { repo } = await signedRepo(CONFIG, { ...RELEASE, '.husky/pre-push': 'kmssig hook pre-push "$@"\n', '.husky/_/husky.sh': 'generated' });
+    const { repo } = await signedRepo(CONFIG, {
+      ...RELEASE,
+      '.husky/pre-push': 'kmssig hook pre-push "$@"\n',
+      '.husky/_/husky.sh': 'generated',
+    });
     const files = Object.keys(noteRecords(repo)[0]!.files);
     assert.ok(files.includes('.husky/pre-push'));
     assert.ok(!files.includes('.husky/_/husky.sh'));

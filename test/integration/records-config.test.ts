@@ -22,7 +22,11 @@ const variants: { name: string; file: string; text: string; extra?: Record<strin
   { name: '.kmssigrc.yaml', file: '.kmssigrc.yaml', text: yaml },
   { name: 'kmssig.config.mjs', file: 'kmssig.config.mjs', text: `export default ${JSON.stringify(CONFIG)};\n` },
   { name: '.kmssigrc.cjs', file: '.kmssigrc.cjs', text: `module.exports = ${JSON.stringify(CONFIG)};\n` },
-  { name: 'the "kmssig" key of package.json', file: 'package.json', text: JSON.stringify({ name: 'app', version: '1.0.0', kmssig: CONFIG }, null, 2) },
+  {
+    name: 'the "kmssig" key of package.json',
+    file: 'package.json',
+    text: JSON.stringify({ name: 'app', version: '1.0.0', kmssig: CONFIG }, null, 2),
+  },
   {
     name: '.kmssigrc.json beside a package.json without a "kmssig" key',
     file: '.kmssigrc.json',

@@ -58,7 +58,10 @@ describe('kmssig log', () => {
       // Fails the policy (ref), so it never reaches KMS.
       forged(genuine!, { branch: 'sneaky-branch', author: mallory }),
       // Fails the policy (commit).
-      JSON.stringify({ ...JSON.parse(forged(genuine!, { author: mallory })), context: { ...JSON.parse(genuine!).context, commit: 'f'.repeat(40), author: mallory } }),
+      JSON.stringify({
+        ...JSON.parse(forged(genuine!, { author: mallory })),
+        context: { ...JSON.parse(genuine!).context, commit: 'f'.repeat(40), author: mallory },
+      }),
     ];
     setNote(repo, 'HEAD', lines);
 

@@ -151,7 +151,11 @@ describe('record format and signing calls', () => {
       assert.equal(sign.code, 0, both(sign));
       assert.equal(proxy.calls.get('Encrypt'), 1);
       assert.ok((proxy.calls.get('DescribeKey') ?? 0) <= 1, JSON.stringify([...proxy.calls]));
-      assert.equal(proxy.total(), (proxy.calls.get('Encrypt') ?? 0) + (proxy.calls.get('DescribeKey') ?? 0), JSON.stringify([...proxy.calls]));
+      assert.equal(
+        proxy.total(),
+        (proxy.calls.get('Encrypt') ?? 0) + (proxy.calls.get('DescribeKey') ?? 0),
+        JSON.stringify([...proxy.calls]),
+      );
       const [record] = noteRecords(repo);
       assert.equal(Object.keys(record!.files).length, 201); // 200 files and the configuration
 
@@ -190,7 +194,12 @@ describe('record format and signing calls', () => {
     const lines = noteLines(repo);
     assert.equal(lines.length, 2);
     assert.ok(lines.includes(before.trim()), 'the first record is kept byte for byte');
-    assert.deepEqual(noteRecords(repo).map((r) => r.context.branch).sort(), ['feature', 'main']);
+    assert.deepEqual(
+      noteRecords(repo)
+        .map((r) => r.context.branch)
+        .sort(),
+      ['feature', 'main'],
+    );
 
     const featureAgain = await world.kmssig(repo, ['sign', '--ref', 'refs/heads/feature']);
     assert.equal(featureAgain.code, 0, both(featureAgain));
@@ -232,7 +241,10 @@ describe('record format and signing calls', () => {
   });
 
   it('the record is exactly the configured context: static pairs, commit, ref and author', async () => {
-    const repo = world.repo({ config: { ...CONFIG, context: { repo: 'acme/app', stage: 'prod' }, git: { author: false } }, files: { 'dist/app.tgz': 'x' } });
+    const repo = world.repo({
+      config: { ...CONFIG, context: { repo: 'acme/app', stage: 'prod' }, git: { author: false } },
+      files: { 'dist/app.tgz': 'x' },
+    });
     const sign = await world.kmssig(repo, ['sign']);
     assert.equal(sign.code, 0, both(sign));
     assert.deepEqual(noteRecords(repo)[0]!.context, { commit: head(repo), branch: 'main', repo: 'acme/app', stage: 'prod' });

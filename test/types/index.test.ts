@@ -11,7 +11,20 @@ describe('public API', () => {
     assert.equal(typeof kms.encrypt, 'function');
     const record: Pick<SignatureRecord, 'v' | 'alg'> = { v: 1, alg: 'SYMMETRIC_DEFAULT' };
     assert.equal(record.v, 1);
-    for (const name of ['signFile', 'verifyFile', 'signDigest', 'verifyDigest', 'hashFile', 'payloadOf', 'parseRecord', 'check', 'signRelease', 'openSession', 'loadConfig', 'main'] as const) {
+    for (const name of [
+      'signFile',
+      'verifyFile',
+      'signDigest',
+      'verifyDigest',
+      'hashFile',
+      'payloadOf',
+      'parseRecord',
+      'check',
+      'signRelease',
+      'openSession',
+      'loadConfig',
+      'main',
+    ] as const) {
       assert.equal(typeof kmssig[name], 'function', name);
     }
     assert.deepEqual(kmssig.ExitCode, { OK: 0, INVALID: 1, USAGE: 2, UNAVAILABLE: 3 });

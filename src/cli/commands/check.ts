@@ -16,14 +16,20 @@ import { openProject, sessionFromFlags } from '../project.js';
 export const spec: CommandSpec = {
   name: 'check',
   usage: 'kmssig check [--rev <rev> | --worktree] [--allow-local] [--key <arn>]... [--ref <pattern>]... [--format human|json|github]',
-  summary: 'Verify the release files of a revision (default HEAD) against its nearest signed commit. Strict: every listed file must be signed. The CI gate.',
+  summary:
+    'Verify the release files of a revision (default HEAD) against its nearest signed commit. Strict: every listed file must be signed. The CI gate.',
   options: {
     rev: { type: 'string', value: 'rev', help: 'the revision to verify (default HEAD)' },
     worktree: { type: 'boolean', help: 'verify the files on disk instead of the tree of the revision' },
     'allow-local': { type: 'boolean', help: 'exempt commits not reachable from any remote-tracking ref (your unpushed work)' },
     key: { type: 'string', multiple: true, value: 'arn', help: 'allowed key ARN; overrides verify.keys' },
     ref: { type: 'string', multiple: true, value: 'pattern', help: 'allowed branch/tag pattern; overrides verify.refs' },
-    'public-key': { type: 'string', multiple: true, value: 'pem', help: 'public key (PEM) for asymmetric records; overrides verify.publicKeys' },
+    'public-key': {
+      type: 'string',
+      multiple: true,
+      value: 'pem',
+      help: 'public key (PEM) for asymmetric records; overrides verify.publicKeys',
+    },
     format: { type: 'string', value: 'human|json|github', help: 'output format (default human)' },
     'no-fetch': { type: 'boolean', help: 'do not fetch notes or deepen a shallow clone' },
     'no-cache': { type: 'boolean', help: 'do not use or fill the caches in the git directory' },
@@ -51,7 +57,8 @@ export async function run(values: Record<string, unknown>, _positionals: string[
 }
 
 async function checkAndReport(values: Record<string, unknown>, io: Io, format: string, rev: string): Promise<number> {
-  if (values.worktree && values['allow-local']) throw new KmssigError('USAGE', messages.usage('--worktree is strict and cannot be combined with --allow-local', 'check'));
+  if (values.worktree && values['allow-local'])
+    throw new KmssigError('USAGE', messages.usage('--worktree is strict and cannot be combined with --allow-local', 'check'));
   const out = createOutput(io);
   const { repo, loaded } = await openProject(io);
   const commit = await repo.commitOf(rev);
@@ -61,7 +68,12 @@ async function checkAndReport(values: Record<string, unknown>, io: Io, format: s
 
   const session = await sessionFromFlags(repo, loaded, values, io);
   if (!fetch && session.notes.refs.size === 0) out.warn(messages.notesNotFetched());
-  const report = await checkDeepening(session, { commit, worktree: values.worktree === true, allowLocal: values['allow-local'] === true }, remote, out);
+  const report = await checkDeepening(
+    session,
+    { commit, worktree: values.worktree === true, allowLocal: values['allow-local'] === true },
+    remote,
+    out,
+  );
 
   if (format === 'json') io.stdout.write(toJson(report, session.policy, rev) + '\n');
   else if (format === 'github') io.stdout.write(toGithub(report) + '\n');

@@ -18,9 +18,19 @@ const CONFIG = JSON.stringify({ keyId: 'local:../demo.key', files: ['dist/**'], 
 function fileSteps(dir: string): Step[] {
   const verify = ['verify', 'release.txt', 'release.txt.sig', '--context', 'env=demo', '--key', 'local:demo.key'];
   return [
-    { say: 'part 1: one file. Create a local development key (a stand-in for a KMS key)', kmssig: ['keygen', 'local:demo.key'], cwd: dir, expect: 0 },
+    {
+      say: 'part 1: one file. Create a local development key (a stand-in for a KMS key)',
+      kmssig: ['keygen', 'local:demo.key'],
+      cwd: dir,
+      expect: 0,
+    },
     { say: 'a release file', write: { 'release.txt': 'release 1.0.0\n' }, cwd: dir },
-    { say: 'sign it, binding the context env=demo', kmssig: ['sign', 'local:demo.key', 'release.txt', 'release.txt.sig', '--context', 'env=demo'], cwd: dir, expect: 0 },
+    {
+      say: 'sign it, binding the context env=demo',
+      kmssig: ['sign', 'local:demo.key', 'release.txt', 'release.txt.sig', '--context', 'env=demo'],
+      cwd: dir,
+      expect: 0,
+    },
     { say: 'verify it', kmssig: verify, cwd: dir, expect: 0 },
     { say: 'verify with another context: refused', kmssig: [...verify.slice(0, 4), 'env=prod', ...verify.slice(5)], cwd: dir, expect: 1 },
     { say: 'tamper with the file', write: { 'release.txt': 'release 1.0.0 with a backdoor\n' }, cwd: dir },
@@ -37,8 +47,18 @@ function teamSteps(dir: string): Step[] {
     { say: 'and installs the hooks', kmssig: ['install'], cwd: alice, expect: 0 },
     { say: 'she adds the files', git: ['add', '-A'], cwd: alice, expect: 0 },
     { say: 'and commits', git: ['commit', '-q', '-m', 'release v1'], cwd: alice, expect: 0 },
-    { say: 'push: pre-push signs dist/app.js and .kmssigrc, and publishes the signature as a git note', git: ['push', '-q', 'origin', 'main'], cwd: alice, expect: 0 },
-    { say: 'Bob clones and installs the hooks (which fetch the signatures)', git: ['clone', '-q', 'remote.git', 'bob'], cwd: dir, expect: 0 },
+    {
+      say: 'push: pre-push signs dist/app.js and .kmssigrc, and publishes the signature as a git note',
+      git: ['push', '-q', 'origin', 'main'],
+      cwd: alice,
+      expect: 0,
+    },
+    {
+      say: 'Bob clones and installs the hooks (which fetch the signatures)',
+      git: ['clone', '-q', 'remote.git', 'bob'],
+      cwd: dir,
+      expect: 0,
+    },
     { say: 'install', kmssig: ['install'], cwd: bob, expect: 0 },
     {
       say: "Bob trusts the team's development key in his clone (a key file could be planted by a commit; with AWS KMS, the key policy decides instead)",
@@ -51,7 +71,13 @@ function teamSteps(dir: string): Step[] {
     { say: 'she changes a release file', write: { 'dist/app.js': 'console.log("v1"); stealTokens()\n' }, cwd: mallory },
     { say: 'commit', git: ['commit', '-q', '-am', 'tweak'], cwd: mallory, expect: 0 },
     { say: 'push (no signature)', git: ['push', '-q', 'origin', 'main'], cwd: mallory, expect: 0 },
-    { say: "Bob pulls: post-merge fails loudly on the unsigned change (git's own exit stays 0: a merge cannot be undone by a hook)", git: ['pull', '-q', '--no-rebase'], cwd: bob, expect: 0, expectOutput: /FAILED VERIFICATION/ },
+    {
+      say: "Bob pulls: post-merge fails loudly on the unsigned change (git's own exit stays 0: a merge cannot be undone by a hook)",
+      git: ['pull', '-q', '--no-rebase'],
+      cwd: bob,
+      expect: 0,
+      expectOutput: /FAILED VERIFICATION/,
+    },
     { say: 'and the strict check says exit 1', kmssig: ['check'], cwd: bob, expect: 1 },
   ];
 }
@@ -63,7 +89,11 @@ export async function run(values: Record<string, unknown>, _positionals: string[
     out.result(out.paint('bold', `kmssig demo in ${dir} (local development key: no AWS account needed, not for production)`));
     const env = await demoGitEnv(dir, io);
     const failures = await runSteps([...fileSteps(dir), ...teamSteps(dir)], out, env);
-    out.result(failures === 0 ? out.paint('green', '\n✔ demo finished: every step behaved as expected') : out.paint('red', `\n✖ ${failures} demo step(s) did not behave as expected`));
+    out.result(
+      failures === 0
+        ? out.paint('green', '\n✔ demo finished: every step behaved as expected')
+        : out.paint('red', `\n✖ ${failures} demo step(s) did not behave as expected`),
+    );
     return failures === 0 ? 0 : 1;
   } finally {
     if (values.keep) out.info(`ℹ kept ${dir}`);

@@ -41,11 +41,17 @@ export async function runSteps(steps: Step[], out: Output, env: NodeJS.ProcessEn
       continue;
     }
     out.result('kmssig' in step ? `$ kmssig ${show(step.kmssig)}` : `$ git ${show(step.git)}`);
-    const { code, output: said } = 'kmssig' in step ? await kmssig(step.kmssig, step.cwd, env) : await createGitRunner(step.cwd, env).run(step.git);
+    const { code, output: said } =
+      'kmssig' in step ? await kmssig(step.kmssig, step.cwd, env) : await createGitRunner(step.cwd, env).run(step.git);
     if (said.trim()) out.result(said.trimEnd().replace(/^/gm, '  '));
     const outputOk = !('expectOutput' in step) || !step.expectOutput || step.expectOutput.test(said);
     const ok = code === step.expect && outputOk;
-    out.result(out.paint(ok ? 'green' : 'red', `→ exit ${code}${ok ? '' : ` (expected ${step.expect}${outputOk ? '' : ' and a verification failure in the output'})`}`));
+    out.result(
+      out.paint(
+        ok ? 'green' : 'red',
+        `→ exit ${code}${ok ? '' : ` (expected ${step.expect}${outputOk ? '' : ' and a verification failure in the output'})`}`,
+      ),
+    );
     if (!ok) failures++;
   }
   return failures;

@@ -26,7 +26,8 @@ export const spec: CommandSpec = {
 export async function run(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
   const outArg = stringOption(values, 'out');
   if (outArg === undefined) throw new KmssigError('USAGE', messages.usage('missing --out <folder>', spec.name));
-  if (positionals.length > 1) throw new KmssigError('USAGE', messages.usage(`unexpected argument ${JSON.stringify(positionals[1])}`, spec.name));
+  if (positionals.length > 1)
+    throw new KmssigError('USAGE', messages.usage(`unexpected argument ${JSON.stringify(positionals[1])}`, spec.name));
   const out = createOutput(io);
   const { repo, loaded } = await openProject(io);
   const start = await repo.commitOf(positionals[0] ?? 'HEAD');
@@ -36,7 +37,11 @@ export async function run(values: Record<string, unknown>, positionals: string[]
   // With one pinned public key the hint names it; with several, the reader picks the right one.
   const pinned = loaded.config.verify.publicKeys;
   const pem = pinned.length === 1 ? pinned[0] : undefined;
-  const command = opensslVerifyCommand(record.alg, { payloadBin: join(outArg, 'payload.bin'), sig: join(outArg, 'sig.bin') }, pem ? relative(io.cwd, join(repo.root, pem)) || pem : 'pub.pem');
+  const command = opensslVerifyCommand(
+    record.alg,
+    { payloadBin: join(outArg, 'payload.bin'), sig: join(outArg, 'sig.bin') },
+    pem ? relative(io.cwd, join(repo.root, pem)) || pem : 'pub.pem',
+  );
   if (command) out.result(messages.opensslHint(command));
   else out.info(messages.symmetricExportHint(record.keyId));
   return 0;

@@ -11,7 +11,8 @@ import { createOutput, type Io } from '../io.js';
 export const spec: CommandSpec = {
   name: 'hook',
   usage: 'kmssig hook <pre-push|post-merge|post-checkout|post-rewrite> [git arguments]',
-  summary: 'Run what a git hook does; the installed hook scripts call this with git\'s arguments and standard input. KMSSIG_SKIP=1 (or HUSKY=0) skips it with a warning.',
+  summary:
+    "Run what a git hook does; the installed hook scripts call this with git's arguments and standard input. KMSSIG_SKIP=1 (or HUSKY=0) skips it with a warning.",
   options: {},
 };
 
@@ -25,7 +26,8 @@ const HOOK_NAMES = ['pre-push', 'post-merge', 'post-checkout', 'post-rewrite'];
  */
 export async function run(_values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
   const [name, ...args] = positionals;
-  if (!name || !HOOK_NAMES.includes(name)) throw new KmssigError('USAGE', messages.usage(`expected a hook name (${HOOK_NAMES.join(', ')})`, 'hook'));
+  if (!name || !HOOK_NAMES.includes(name))
+    throw new KmssigError('USAGE', messages.usage(`expected a hook name (${HOOK_NAMES.join(', ')})`, 'hook'));
   const hook = name as HookName;
   if (io.env.KMSSIG_SKIP === '1' || io.env.HUSKY === '0') {
     createOutput(io).warn(messages.hookSkipped(hook, io.env.KMSSIG_SKIP === '1' ? 'KMSSIG_SKIP=1' : 'HUSKY=0'));

@@ -36,7 +36,10 @@ export async function runHook(repo: Repo, hook: HookName, args: string[], io: Io
   const mode = loaded.config.hooks[hook];
   if (mode === 'off') return 0;
   try {
-    const code = hook === 'pre-push' ? await runPrePush(repo, loaded, args, io, out, state) : await runVerify(repo, loaded, hook, args, io, out, state);
+    const code =
+      hook === 'pre-push'
+        ? await runPrePush(repo, loaded, args, io, out, state)
+        : await runVerify(repo, loaded, hook, args, io, out, state);
     return mode === 'warn' && code !== 0 ? warned(out, hook) : code;
   } catch (error) {
     if (mode !== 'warn') throw error;
@@ -50,7 +53,14 @@ function warned(out: Output, hook: string): number {
   return 0;
 }
 
-async function runPrePush(repo: Repo, loaded: LoadedConfig, args: string[], io: Io, out: Output, { decisions, input }: HookState): Promise<number> {
+async function runPrePush(
+  repo: Repo,
+  loaded: LoadedConfig,
+  args: string[],
+  io: Io,
+  out: Output,
+  { decisions, input }: HookState,
+): Promise<number> {
   const [remote, url] = requirePositionals(prePushSpec, args, ['remote', 'url']) as [string, string];
   const session = await sessionFromFlags(repo, loaded, {}, io);
   const result = await prePush(session, { remote, url, updates: parsePushLines(input), info: (l) => out.info(l) });
@@ -73,7 +83,8 @@ async function runVerify(
   if (hook === 'post-checkout' && /^0+$/.test(args[0] ?? '')) {
     // A fresh clone: its notes were not fetched with it.
     const remote = (await repo.remotes())[0];
-    if (remote && !(await repo.git.maybe(['rev-parse', '--verify', '--quiet', remoteNotesRef(remote)]))) await fetchNotes(repo, remote).catch(() => false);
+    if (remote && !(await repo.git.maybe(['rev-parse', '--verify', '--quiet', remoteNotesRef(remote)])))
+      await fetchNotes(repo, remote).catch(() => false);
   }
   // The key of what is verified now (after any fetch above); a clean pass is stored under it.
   const decisionKey = () => hookDecisionKey(repo, hook, pulled);

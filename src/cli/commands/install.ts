@@ -19,7 +19,8 @@ export async function run(values: Record<string, unknown>, _positionals: string[
   const hooks = loaded ? HOOKS.filter((h) => loaded.config.hooks[h] !== 'off') : HOOKS;
   const { location, changes } = await installHooks(repo, hooks);
   for (const c of changes) out.result(`${c.change.padEnd(9)} ${c.file}`);
-  if (location.huskyInactive) out.warn('⚠ husky is set up in this repository but not active in this clone: run npx husky (or npm install) so that its hooks run');
+  if (location.huskyInactive)
+    out.warn('⚠ husky is set up in this repository but not active in this clone: run npx husky (or npm install) so that its hooks run');
   for (const r of await setupNotesFetch(repo)) if (r.added) out.info(`ℹ fetching signatures with every fetch from ${r.remote}`);
   if (values['no-fetch'] !== true) {
     for (const r of await fetchAllNotes(repo)) if (r.error) out.warn(`⚠ could not fetch signatures from ${r.remote}: ${r.error}`);

@@ -18,7 +18,9 @@ export async function run(_values: Record<string, unknown>, positionals: string[
   if (!isLocalKeyId(keyId)) throw new KmssigError('USAGE', messages.usage(`expected local:<path>, got ${JSON.stringify(keyId)}`, 'keygen'));
   const path = resolve(io.cwd, keyId.slice('local:'.length));
   await createLocalKey(path).catch((error: NodeJS.ErrnoException) => {
-    throw new KmssigError('INPUT', messages.cannotWrite(path, error.code === 'EEXIST' ? 'the file exists' : error.message), { cause: error });
+    throw new KmssigError('INPUT', messages.cannotWrite(path, error.code === 'EEXIST' ? 'the file exists' : error.message), {
+      cause: error,
+    });
   });
   const out = createOutput(io);
   out.result(`created ${keyId}`);

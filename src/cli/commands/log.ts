@@ -8,7 +8,8 @@ import { openProject, sessionFromFlags } from '../project.js';
 export const spec: CommandSpec = {
   name: 'log',
   usage: 'kmssig log [<rev>]',
-  summary: 'Show the signature records of a commit, or of its nearest signed ancestor: who signed, which key, which ref, when, how many files, and whether each verified.',
+  summary:
+    'Show the signature records of a commit, or of its nearest signed ancestor: who signed, which key, which ref, when, how many files, and whether each verified.',
   options: { ...kmsOptions },
 };
 
@@ -38,7 +39,12 @@ export async function run(values: Record<string, unknown>, positionals: string[]
     const files = Object.keys(record.files).length;
     if (verdict.valid) {
       anyValid = true;
-      out.result(out.paint('green', `  ✔ verified: ${files} file(s) for ${recordRef(record) ?? 'no ref'}, signed by ${record.context.author ?? '(no author)'} with ${record.keyId} (${record.alg}) at ${record.signedAt}`));
+      out.result(
+        out.paint(
+          'green',
+          `  ✔ verified: ${files} file(s) for ${recordRef(record) ?? 'no ref'}, signed by ${record.context.author ?? '(no author)'} with ${record.keyId} (${record.alg}) at ${record.signedAt}`,
+        ),
+      );
     } else {
       // An unverified record's claims are not facts: show only why it failed.
       out.result(out.paint('red', `  ✖ not valid: ${verdict.reason}`));

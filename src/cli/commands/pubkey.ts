@@ -20,7 +20,9 @@ export const spec: CommandSpec = {
     out: { type: 'string', value: 'file', help: 'write the PEM to this file instead of standard output' },
     ...kmsOptions,
   },
-  notes: ['Needs kms:GetPublicKey on the key. Exit codes: 0 done, 2 usage, configuration or not a signing key, 3 KMS unreachable or denied.'],
+  notes: [
+    'Needs kms:GetPublicKey on the key. Exit codes: 0 done, 2 usage, configuration or not a signing key, 3 KMS unreachable or denied.',
+  ],
 };
 
 export async function run(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {

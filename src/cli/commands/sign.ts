@@ -30,10 +30,17 @@ export async function run(values: Record<string, unknown>, positionals: string[]
   const [keyId, file, sig] = requirePositionals(spec, positionals, ['key-id', 'file', 'sig']) as [string, string, string];
   const out = createOutput(io);
   const context = parseContextArgs(listOption(values, 'context'));
-  const kms = createKms({ baseDir: io.cwd, region: stringOption(values, 'region'), endpoint: stringOption(values, 'endpoint'), timeoutMs: kmsTimeoutMs(io.env) });
+  const kms = createKms({
+    baseDir: io.cwd,
+    region: stringOption(values, 'region'),
+    endpoint: stringOption(values, 'endpoint'),
+    timeoutMs: kmsTimeoutMs(io.env),
+  });
   if (isLocalKeyId(keyId)) out.warn(messages.localKeyWarning(keyId));
   const input = file === '-' ? io.stdin : resolve(io.cwd, file);
-  const { keyId: arn } = await signFile({ kms, keyId, input, output: resolve(io.cwd, sig), context }).catch(wrapFileError(messages.signFailed, file));
+  const { keyId: arn } = await signFile({ kms, keyId, input, output: resolve(io.cwd, sig), context }).catch(
+    wrapFileError(messages.signFailed, file),
+  );
   out.info(messages.signed(sig, arn));
   return 0;
 }

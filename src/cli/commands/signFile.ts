@@ -23,10 +23,17 @@ export const spec: CommandSpec = {
     out: { type: 'string', value: 'file', help: 'where the record goes (required), e.g. app-1.2.0.kmssig.json; written atomically' },
     key: { type: 'string', value: 'key-id', help: 'the key (ID, ARN or alias); default: keyId (and algorithm) of the configuration' },
     algorithm: { type: 'string', value: 'alg', help: `signing algorithm of an asymmetric key (${SIGNING_ALGORITHMS.join(', ')})` },
-    context: { type: 'string', multiple: true, value: 'k=v,...', help: 'context pairs bound to the signature (\\, for a comma in a value)' },
+    context: {
+      type: 'string',
+      multiple: true,
+      value: 'k=v,...',
+      help: 'context pairs bound to the signature (\\, for a comma in a value)',
+    },
     ...kmsOptions,
   },
-  notes: ['Exit codes: 0 signed, 2 usage or configuration error (also: two files with the same name), 3 could not sign (KMS, network, credentials).'],
+  notes: [
+    'Exit codes: 0 signed, 2 usage or configuration error (also: two files with the same name), 3 could not sign (KMS, network, credentials).',
+  ],
 };
 
 export async function run(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {

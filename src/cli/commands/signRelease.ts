@@ -17,7 +17,11 @@ export async function run(values: Record<string, unknown>, io: Io): Promise<numb
   if (isLocalKeyId(loaded.config.keyId)) out.warn(messages.localKeyWarning(loaded.config.keyId));
   const [outcome] = await signRelease(session, [{ commit, ref }]);
   const files = Object.keys(outcome!.record.files).length;
-  out.result(outcome!.signed ? `signed ${files} release files at ${commit.slice(0, 12)} for ${ref.kind} ${ref.name} with ${outcome!.record.keyId}` : `already signed: ${commit.slice(0, 12)} for ${ref.kind} ${ref.name} (nothing to do)`);
+  out.result(
+    outcome!.signed
+      ? `signed ${files} release files at ${commit.slice(0, 12)} for ${ref.kind} ${ref.name} with ${outcome!.record.keyId}`
+      : `already signed: ${commit.slice(0, 12)} for ${ref.kind} ${ref.name} (nothing to do)`,
+  );
   return 0;
 }
 

@@ -6,7 +6,8 @@ import { createOutput, type Io } from '../io.js';
 export const spec: CommandSpec = {
   name: 'uninstall',
   usage: 'kmssig uninstall',
-  summary: 'Remove exactly what install added: every hook file is restored byte for byte, files install created are removed, and the notes fetch refspecs go. Signatures (refs/notes/kmssig) are kept.',
+  summary:
+    'Remove exactly what install added: every hook file is restored byte for byte, files install created are removed, and the notes fetch refspecs go. Signatures (refs/notes/kmssig) are kept.',
   options: {},
 };
 

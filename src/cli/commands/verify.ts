@@ -12,10 +12,16 @@ import { wrapFileError } from '../wrapFileError.js';
 export const spec: CommandSpec = {
   name: 'verify',
   usage: 'kmssig verify <file> <sig> [--context k1=v1,k2=v2]... [--key <key-id>]...',
-  summary: 'Verify <file> (- for standard input) against a seed-format signature: KMS Decrypt with the context, then a constant-time compare with its SHA-512.',
+  summary:
+    'Verify <file> (- for standard input) against a seed-format signature: KMS Decrypt with the context, then a constant-time compare with its SHA-512.',
   options: {
     context: { type: 'string', multiple: true, value: 'k=v,...', help: 'encryption context pairs used when signing' },
-    key: { type: 'string', multiple: true, value: 'key-id', help: 'allowed key (ID, ARN or alias); a signature by any other key is invalid' },
+    key: {
+      type: 'string',
+      multiple: true,
+      value: 'key-id',
+      help: 'allowed key (ID, ARN or alias); a signature by any other key is invalid',
+    },
     ...kmsOptions,
   },
 };
@@ -25,7 +31,12 @@ export async function run(values: Record<string, unknown>, positionals: string[]
   const out = createOutput(io);
   const context = parseContextArgs(listOption(values, 'context'));
   const keys = listOption(values, 'key');
-  const kms = createKms({ baseDir: io.cwd, region: stringOption(values, 'region'), endpoint: stringOption(values, 'endpoint'), timeoutMs: kmsTimeoutMs(io.env) });
+  const kms = createKms({
+    baseDir: io.cwd,
+    region: stringOption(values, 'region'),
+    endpoint: stringOption(values, 'endpoint'),
+    timeoutMs: kmsTimeoutMs(io.env),
+  });
   const input = file === '-' ? io.stdin : resolve(io.cwd, file);
   const { keyId } = await verifyFile({ kms, input, signaturePath: resolve(io.cwd, sig), context, keys }).catch((error: unknown) => {
     const invalid = error instanceof KmssigError && error.code === 'INVALID';

@@ -19,12 +19,24 @@ export const spec: CommandSpec = {
   ].join('\n'),
   options: {
     dir: { type: 'string', value: 'folder', help: 'the folder holding the listed files (default: the folder of the record file)' },
-    'public-key': { type: 'string', multiple: true, value: 'pem', help: 'PEM public key that an asymmetric record must verify with (offline)' },
-    key: { type: 'string', multiple: true, value: 'arn', help: 'allowed key ARN; a record by any other key is invalid (without --public-key, the public key of an asymmetric record is fetched from KMS)' },
+    'public-key': {
+      type: 'string',
+      multiple: true,
+      value: 'pem',
+      help: 'PEM public key that an asymmetric record must verify with (offline)',
+    },
+    key: {
+      type: 'string',
+      multiple: true,
+      value: 'arn',
+      help: 'allowed key ARN; a record by any other key is invalid (without --public-key, the public key of an asymmetric record is fetched from KMS)',
+    },
     context: { type: 'string', multiple: true, value: 'k=v,...', help: 'context pairs the record must carry with these values' },
     ...kmsOptions,
   },
-  notes: ['Exit codes: 0 verified, 1 invalid record or signature, or a file modified or missing, 2 usage error, 3 could not verify (KMS, network, credentials).'],
+  notes: [
+    'Exit codes: 0 verified, 1 invalid record or signature, or a file modified or missing, 2 usage error, 3 could not verify (KMS, network, credentials).',
+  ],
 };
 
 export async function run(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
@@ -36,7 +48,12 @@ export async function run(values: Record<string, unknown>, positionals: string[]
   const keys = listOption(values, 'key');
   const publicKeys = await readPublicKeyFiles(listOption(values, 'public-key').map((p) => resolve(io.cwd, p)));
   // Created lazily: an asymmetric record with --public-key never reaches it.
-  const kms = createKms({ baseDir: io.cwd, region: stringOption(values, 'region'), endpoint: stringOption(values, 'endpoint'), timeoutMs: kmsTimeoutMs(io.env) });
+  const kms = createKms({
+    baseDir: io.cwd,
+    region: stringOption(values, 'region'),
+    endpoint: stringOption(values, 'endpoint'),
+    timeoutMs: kmsTimeoutMs(io.env),
+  });
   const result = await verifyArtifacts({ kms, recordPath, label: recordArg, dir, publicKeys, keys, context });
   const { record } = result;
 
@@ -49,8 +66,12 @@ export async function run(values: Record<string, unknown>, positionals: string[]
     out.error(messages.artifactsFailed(recordArg, failures.join(', ')));
     return 1;
   }
-  const shownContext = Object.entries(record.context).map(([k, v]) => `${k}=${v}`).join(',');
-  out.result(out.paint('green', messages.artifactsVerified(recordArg, result.files.length, record.keyId, record.alg, record.signedAt, shownContext)));
+  const shownContext = Object.entries(record.context)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  out.result(
+    out.paint('green', messages.artifactsVerified(recordArg, result.files.length, record.keyId, record.alg, record.signedAt, shownContext)),
+  );
   if (record.alg === SYMMETRIC && keys.length === 0) out.warn(messages.keyNotPinned());
   if (isLocalKeyId(record.keyId)) out.warn(messages.localKeyWarning(record.keyId));
   return 0;

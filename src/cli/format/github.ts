@@ -9,9 +9,13 @@ const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace
 export function toGithub(report: CheckReport): string {
   const lines = report.files
     .filter(isFailure)
-    .map((f) => `::error file=${escapeProperty(f.path)},title=kmssig::${escapeData(`${f.path}: ${stateText(f)} (at ${short(report.commit)})`)}`);
+    .map(
+      (f) =>
+        `::error file=${escapeProperty(f.path)},title=kmssig::${escapeData(`${f.path}: ${stateText(f)} (at ${short(report.commit)})`)}`,
+    );
   if (report.problem) lines.push(`::error title=kmssig::${escapeData(report.problem)}`);
-  for (const r of report.rejected) lines.push(`::warning title=kmssig::${escapeData(`a record on ${short(r.commit)} did not count: ${r.reason}`)}`);
+  for (const r of report.rejected)
+    lines.push(`::warning title=kmssig::${escapeData(`a record on ${short(r.commit)} did not count: ${r.reason}`)}`);
   const summary =
     report.status === 'fail'
       ? `kmssig: ${report.files.filter(isFailure).length} release file(s) failed verification at ${short(report.commit)}`

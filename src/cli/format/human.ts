@@ -20,11 +20,21 @@ export function printHuman(report: CheckReport, out: Output, label: string): voi
     const what = base.status === 'quiet' ? 'from before kmssig' : base.status === 'pass' ? `verified${against}` : `FAILED${against}`;
     out.result(`remote commit ${short(base.commit)} under your local work: ${what}`);
   }
-  const rows = report.files.map((f) => [f.path, stateText(f), short(f.signedCommit) || '-', keyOf(report, f.signedCommit), refOf(report, f.signedCommit)]);
+  const rows = report.files.map((f) => [
+    f.path,
+    stateText(f),
+    short(f.signedCommit) || '-',
+    keyOf(report, f.signedCommit),
+    refOf(report, f.signedCommit),
+  ]);
   if (rows.length > 0) {
     const header = ['FILE', 'STATE', 'SIGNED COMMIT', 'KEY', 'REF'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd();
     out.result(out.paint('dim', line(header)));
     report.files.forEach((f, i) => {
       const text = line(rows[i]!);
@@ -38,10 +48,18 @@ export function printHuman(report: CheckReport, out: Output, label: string): voi
     out.result(`ℹ ${label}: nothing to verify: no configuration in this commit and no signed commit below it (history from before kmssig)`);
   } else if (report.status === 'pass') {
     const local = report.files.filter((f) => f.state === 'local').length;
-    out.result(out.paint('green', `✔ ${label}: ${report.files.length - local} release file(s) verified${local ? `, ${local} local change(s) will be signed on push` : ''}`));
+    out.result(
+      out.paint(
+        'green',
+        `✔ ${label}: ${report.files.length - local} release file(s) verified${local ? `, ${local} local change(s) will be signed on push` : ''}`,
+      ),
+    );
   } else if (report.status === 'fail') {
     if (report.problem) out.error(`✖ ${report.problem}`);
-    if (failing.length > 0) out.error(`✖ ${label}: ${failing.length} release file(s) failed verification: ${failing.map((f) => `${f.path} (${stateText(f)})`).join(', ')}; do not use these files until someone with signing rights has checked and signed them`);
+    if (failing.length > 0)
+      out.error(
+        `✖ ${label}: ${failing.length} release file(s) failed verification: ${failing.map((f) => `${f.path} (${stateText(f)})`).join(', ')}; do not use these files until someone with signing rights has checked and signed them`,
+      );
   }
 }
 

@@ -32,7 +32,12 @@ describe('configSchema', () => {
   });
 
   it('fills defaults inside a partly written section', () => {
-    const parsed = configSchema.parse({ files: ['dist/**'], git: { author: false }, verify: { refs: ['main'] }, hooks: { 'post-merge': 'warn' } });
+    const parsed = configSchema.parse({
+      files: ['dist/**'],
+      git: { author: false },
+      verify: { refs: ['main'] },
+      hooks: { 'post-merge': 'warn' },
+    });
     assert.deepEqual(parsed.git, { branch: true, author: false, remote: false });
     assert.deepEqual(parsed.verify.refs, ['main']);
     assert.deepEqual(parsed.verify.keys, []);
@@ -50,7 +55,13 @@ describe('configSchema', () => {
       exclude: ['**/*.map'],
       context: { repo: 'acme/app', purpose: 'release' },
       git: { branch: true, author: true, remote: true },
-      verify: { keys: ['arn:aws:kms:eu-west-1:123456789012:key/x'], refs: ['main', 'refs/tags/v*'], requireContext: ['author'], publicKeys: ['keys/release.pem'], maxCommits: 5000 },
+      verify: {
+        keys: ['arn:aws:kms:eu-west-1:123456789012:key/x'],
+        refs: ['main', 'refs/tags/v*'],
+        requireContext: ['author'],
+        publicKeys: ['keys/release.pem'],
+        maxCommits: 5000,
+      },
       sign: { maxCommitsPerPush: 20 },
       hooks: { 'pre-push': 'block', 'post-merge': 'warn', 'post-checkout': 'off', 'post-rewrite': 'block' },
     };
@@ -178,13 +189,22 @@ describe('loadConfig', () => {
 
   it('names the file, the key and what is wrong', async () => {
     assert.match((await configError(folder({ '.kmssigrc': '{"keyId":"alias/x"}' }))).message, /\.kmssigrc: files: /);
-    assert.match((await configError(folder({ '.kmssigrc.json': '{"files":["x"],"verify":{"ref":["main"]}}' }))).message, /\.kmssigrc\.json: verify\.ref: unknown key/);
+    assert.match(
+      (await configError(folder({ '.kmssigrc.json': '{"files":["x"],"verify":{"ref":["main"]}}' }))).message,
+      /\.kmssigrc\.json: verify\.ref: unknown key/,
+    );
     assert.match(
       (await configError(folder({ '.kmssigrc.yml': 'files: [x]\nhooks:\n  pre-push: loud\n' }))).message,
       /\.kmssigrc\.yml: hooks\.pre-push: allowed values: "block", "warn", "off"/,
     );
-    assert.match((await configError(folder({ '.kmssigrc.json': '{"files": [' }))).message, /cannot read the configuration \.kmssigrc\.json/);
-    assert.match((await configError(folder({ '.kmssigrc': 'files: [x]\nendpoint: localhost:4566\n' }))).message, /\.kmssigrc: endpoint: must be an http\(s\) URL/);
+    assert.match(
+      (await configError(folder({ '.kmssigrc.json': '{"files": [' }))).message,
+      /cannot read the configuration \.kmssigrc\.json/,
+    );
+    assert.match(
+      (await configError(folder({ '.kmssigrc': 'files: [x]\nendpoint: localhost:4566\n' }))).message,
+      /\.kmssigrc: endpoint: must be an http\(s\) URL/,
+    );
   });
 
   it('reads the repository root only, never a parent or a sub folder', async () => {

@@ -39,7 +39,18 @@ describe('compareFiles', () => {
     assert.ok(allOk(compareFiles(new Map([['x', A]]), { x: A })));
     assert.ok(!allOk(compareFiles(new Map([['x', A]]), { x: B })));
     assert.ok(!allOk(compareFiles(new Map([['x', A]]), { x: A, y: A })), 'a signed file that is gone fails');
-    assert.ok(!allOk(compareFiles(new Map([['x', A], ['y', A]]), { x: A })), 'an extra listed file fails');
+    assert.ok(
+      !allOk(
+        compareFiles(
+          new Map([
+            ['x', A],
+            ['y', A],
+          ]),
+          { x: A },
+        ),
+      ),
+      'an extra listed file fails',
+    );
     assert.ok(!allOk(compareFiles(new Map(), { x: A })));
   });
 
@@ -61,7 +72,12 @@ describe('compareFiles', () => {
     assert.equal(isFailure({ path: 'x', state: 'ok' }), false);
     assert.equal(isFailure({ path: 'x', state: 'local' }), false);
     for (const state of ['modified', 'unsigned', 'missing'] as const) assert.equal(isFailure({ path: 'x', state }), true);
-    assert.ok(allOk([{ path: 'x', state: 'local' }, { path: 'y', state: 'ok' }]));
+    assert.ok(
+      allOk([
+        { path: 'x', state: 'local' },
+        { path: 'y', state: 'ok' },
+      ]),
+    );
     assert.ok(allOk([]));
   });
 });

@@ -27,7 +27,12 @@ describe('parseContextArgs (the seed syntax k1=v1,k2=v2)', () => {
   });
 
   it('several --context flags merge', () => {
-    assert.deepEqual(parseContextArgs(['env=prod', 'team=web,app=shop', 'commit=abc']), { env: 'prod', team: 'web', app: 'shop', commit: 'abc' });
+    assert.deepEqual(parseContextArgs(['env=prod', 'team=web,app=shop', 'commit=abc']), {
+      env: 'prod',
+      team: 'web',
+      app: 'shop',
+      commit: 'abc',
+    });
   });
 
   it('"\\," puts a comma into a value; other backslashes stay as they are', () => {

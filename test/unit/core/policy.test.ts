@@ -37,7 +37,8 @@ describe('ref patterns', () => {
     assert.equal(recordRef(none), undefined);
   });
 
-  const allows = (patterns: string[], context: Record<string, string>) => policyProblem(record(context), policy({ refs: patterns }), COMMIT) === undefined;
+  const allows = (patterns: string[], context: Record<string, string>) =>
+    policyProblem(record(context), policy({ refs: patterns }), COMMIT) === undefined;
 
   it("'main' allows the branch main only, not a tag main nor a branch that merely contains it", () => {
     assert.ok(allows(['main'], { branch: 'main' }));
@@ -83,7 +84,10 @@ describe('policyProblem', () => {
   it('allowed keys: the key must be listed by ARN', () => {
     assert.equal(policyProblem(record(), policy({ keys: [OTHER_KEY, KEY] }), COMMIT), undefined);
     assert.match(policyProblem(record(), policy({ keys: [OTHER_KEY] }), COMMIT) ?? '', /not among the allowed keys/);
-    assert.ok(policyProblem(record(), policy({ keys: ['alias/release'] }), COMMIT), 'an alias never matches a record (which holds the key ARN)');
+    assert.ok(
+      policyProblem(record(), policy({ keys: ['alias/release'] }), COMMIT),
+      'an alias never matches a record (which holds the key ARN)',
+    );
   });
 
   it('static context pairs must be present with the same value', () => {

@@ -144,7 +144,9 @@ describe('payloadOf (RFC 8785 canonical JSON of the signed part)', () => {
     const r = valid();
     const expected =
       '{"alg":"SYMMETRIC_DEFAULT",' +
-      '"context":{"author":"Test Author <author@example.com>","branch":"main","commit":"' + 'c'.repeat(40) + '","repo":"acme/app"},' +
+      '"context":{"author":"Test Author <author@example.com>","branch":"main","commit":"' +
+      'c'.repeat(40) +
+      '","repo":"acme/app"},' +
       `"files":{".kmssigrc":"${D2}","dist/app.tgz":"${D1}"},` +
       `"keyId":"${r.keyId}",` +
       '"v":1}';
@@ -193,7 +195,11 @@ describe('payloadOf (RFC 8785 canonical JSON of the signed part)', () => {
     const text = payloadOf(r).toString('utf8');
     const order = ['dist/Z', 'dist/a', 'dist/é', 'dist/\u{1F4E6}', 'dist/\uFB01le'].map((k) => text.indexOf(`"${k}"`));
     assert.ok(order.every((at) => at > 0));
-    assert.deepEqual([...order].sort((a, b) => a - b), order, text);
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      text,
+    );
     assert.ok(!text.includes('\\u'));
   });
 
@@ -217,7 +223,19 @@ describe('serializeRecord', () => {
     const parsed = parseRecord(line);
     assert.ok(parsed.ok);
     assert.deepEqual(parsed.record, valid());
-    const reordered = JSON.parse(JSON.stringify(valid(), ['signedAt', 'sig', 'files', 'context', 'keyId', 'alg', 'v', ...Object.keys(valid().context), ...Object.keys(valid().files)]));
+    const reordered = JSON.parse(
+      JSON.stringify(valid(), [
+        'signedAt',
+        'sig',
+        'files',
+        'context',
+        'keyId',
+        'alg',
+        'v',
+        ...Object.keys(valid().context),
+        ...Object.keys(valid().files),
+      ]),
+    );
     assert.equal(serializeRecord(reordered), line, 'identical records are identical lines (notes merge with cat_sort_uniq)');
   });
 });

@@ -52,7 +52,11 @@ describe('selectFiles', () => {
   });
 
   it('always signs the configuration and public keys, whatever the globs and exclude say', () => {
-    assert.deepEqual(select({ files: ['dist/*.js'], always: ['.kmssigrc', 'keys/release.pem'] }), ['.kmssigrc', 'dist/app.js', 'keys/release.pem']);
+    assert.deepEqual(select({ files: ['dist/*.js'], always: ['.kmssigrc', 'keys/release.pem'] }), [
+      '.kmssigrc',
+      'dist/app.js',
+      'keys/release.pem',
+    ]);
     assert.deepEqual(select({ files: ['dist/*.js'], exclude: ['.kmssigrc', 'keys/**'], always: ['.kmssigrc', 'keys/release.pem'] }), [
       '.kmssigrc',
       'dist/app.js',

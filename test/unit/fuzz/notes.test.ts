@@ -94,12 +94,23 @@ describe('fuzz: whole notes, the history walk, and the pure decisions', () => {
         fc.boolean(),
         async (history, unsigned, seed, genuineStays) => {
           const signedAt = history[2]!; // the genuine record signs the third commit from the top
-          const genuine = await signRecord(keys, { ...unsigned, keyId: keys.localKeyId, context: { ...unsigned.context, commit: signedAt } });
+          const genuine = await signRecord(keys, {
+            ...unsigned,
+            keyId: keys.localKeyId,
+            context: { ...unsigned.context, commit: signedAt },
+          });
           // Random lines (copies, mutations, garbage) on random commits; then the genuine line on its commit, or none of it there.
           const notes = new Map<string, string[]>(history.map((c) => [c, []]));
-          for (const [at, line] of fc.sample(fc.array(fc.tuple(fc.nat(3), lineArb(genuine)), { maxLength: 8 }), { seed, numRuns: 1 })[0]!) notes.get(history[at]!)!.push(line);
+          for (const [at, line] of fc.sample(fc.array(fc.tuple(fc.nat(3), lineArb(genuine)), { maxLength: 8 }), { seed, numRuns: 1 })[0]!)
+            notes.get(history[at]!)!.push(line);
           const line = serializeRecord(genuine);
-          notes.set(signedAt, notes.get(signedAt)!.filter((l) => l !== line).concat(genuineStays ? [line] : []));
+          notes.set(
+            signedAt,
+            notes
+              .get(signedAt)!
+              .filter((l) => l !== line)
+              .concat(genuineStays ? [line] : []),
+          );
 
           const view: NotesView = {
             refs: new Map(),
@@ -109,7 +120,14 @@ describe('fuzz: whole notes, the history walk, and the pure decisions', () => {
           const repo = { revList: async () => history, isShallow: async () => false } as unknown as Repo;
           let walk;
           try {
-            walk = await findSignedCommit({ repo, notes: view, start: history[0]!, policy: reader.policy, verifier: reader.verifier, maxCommits: 100 });
+            walk = await findSignedCommit({
+              repo,
+              notes: view,
+              start: history[0]!,
+              policy: reader.policy,
+              verifier: reader.verifier,
+              maxCommits: 100,
+            });
           } catch (error) {
             // Undecided (a record whose key cannot be used): fail closed, never a pass, and only kmssig's own errors.
             assert.ok(error instanceof KmssigError, String((error as Error)?.stack));
@@ -135,7 +153,9 @@ describe('fuzz: whole notes, the history walk, and the pure decisions', () => {
         const signed: Record<string, string> = Object.create(null);
         for (const [k, v] of Object.entries(same ? a : b)) Object.defineProperty(signed, k, { value: v, enumerable: true });
         const actual = new Map(Object.entries(a));
-        const expected = Object.keys(a).length === Object.keys(signed).length && Object.entries(a).every(([k, v]) => Object.hasOwn(signed, k) && signed[k] === v);
+        const expected =
+          Object.keys(a).length === Object.keys(signed).length &&
+          Object.entries(a).every(([k, v]) => Object.hasOwn(signed, k) && signed[k] === v);
         const results = compareFiles(actual, Object.setPrototypeOf(signed, Object.prototype));
         assert.equal(allOk(results), expected);
         assert.deepEqual(results.map((r) => r.path).sort(), [...new Set([...Object.keys(a), ...Object.keys(signed)])].sort());
@@ -156,11 +176,28 @@ describe('fuzz: whole notes, the history walk, and the pure decisions', () => {
           const context: Record<string, string> = {};
           for (const [k, v] of pairs) Object.defineProperty(context, k, { value: v, enumerable: true, configurable: true, writable: true });
           Object.defineProperty(context, 'commit', { value: 'c'.repeat(40), enumerable: true });
-          const record = { v: 1, alg: 'SYMMETRIC_DEFAULT', keyId: 'k', context, files: { a: 'a'.repeat(128) }, sig: 'AAAA', signedAt: 'x' } as SignatureRecord;
+          const record = {
+            v: 1,
+            alg: 'SYMMETRIC_DEFAULT',
+            keyId: 'k',
+            context,
+            files: { a: 'a'.repeat(128) },
+            sig: 'AAAA',
+            signedAt: 'x',
+          } as SignatureRecord;
           const policy: Policy = { keys: [], refs, context: { ...staticPairs }, requireContext: required };
           const own = (k: string) => Object.hasOwn(context, k);
           const ref = own('branch') ? `refs/heads/${context.branch}` : own('tag') ? `refs/tags/${context.tag}` : undefined;
-          const refOk = refs.length === 0 || (ref !== undefined && refs.some((p) => (p === 'main' ? ref === 'refs/heads/main' : p === 'release/*' ? /^refs\/heads\/release\/[^/]+$/.test(ref) : /^refs\/tags\/v[^/]*$/.test(ref))));
+          const refOk =
+            refs.length === 0 ||
+            (ref !== undefined &&
+              refs.some((p) =>
+                p === 'main'
+                  ? ref === 'refs/heads/main'
+                  : p === 'release/*'
+                    ? /^refs\/heads\/release\/[^/]+$/.test(ref)
+                    : /^refs\/tags\/v[^/]*$/.test(ref),
+              ));
           const expected = refOk && Object.entries(policy.context).every(([k, v]) => own(k) && context[k] === v) && required.every(own);
           assert.equal(policyProblem(record, policy, 'c'.repeat(40)) === undefined, expected, JSON.stringify({ context, policy }));
         },

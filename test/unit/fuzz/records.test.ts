@@ -49,8 +49,16 @@ describe('fuzz: mutated records are never accepted', () => {
         const s = serializeRecord(await signRecord(keys, sym));
         const a = serializeRecord(await signRecord(keys, asym));
         const commitOf = (r: typeof sym) => r.context.commit!;
-        assert.deepEqual(await Promise.all(all.map(async (r) => (await decide(s, commitOf(sym), r)).decision)), ['accepted', 'accepted', 'rejected']);
-        assert.deepEqual(await Promise.all(all.map(async (r) => (await decide(a, commitOf(asym), r)).decision)), ['accepted', 'rejected', 'accepted']);
+        assert.deepEqual(await Promise.all(all.map(async (r) => (await decide(s, commitOf(sym), r)).decision)), [
+          'accepted',
+          'accepted',
+          'rejected',
+        ]);
+        assert.deepEqual(await Promise.all(all.map(async (r) => (await decide(a, commitOf(asym), r)).decision)), [
+          'accepted',
+          'rejected',
+          'accepted',
+        ]);
       }),
       { numRuns: 200 },
     );
@@ -59,19 +67,23 @@ describe('fuzz: mutated records are never accepted', () => {
   for (const alg of ['SYMMETRIC_DEFAULT', 'ECDSA_SHA_256'] as const) {
     it(`${alg}: one to three edits of fields, context pairs, paths and signature bytes are never accepted`, async () => {
       await fc.assert(
-        fc.asyncProperty(unsignedArb(alg, alg === 'SYMMETRIC_DEFAULT' ? keys.localKeyId : ASYM_KEY), fc.array(recordEditArb, { minLength: 1, maxLength: 3 }), async (unsigned, edits) => {
-          const signed = await signRecord(keys, unsigned);
-          const mutated = JSON.parse(serializeRecord(signed));
-          for (const edit of edits) {
-            try {
-              edit.apply(mutated);
-            } catch {
-              // An edit that does not fit what earlier edits left (files set to null...) is skipped.
+        fc.asyncProperty(
+          unsignedArb(alg, alg === 'SYMMETRIC_DEFAULT' ? keys.localKeyId : ASYM_KEY),
+          fc.array(recordEditArb, { minLength: 1, maxLength: 3 }),
+          async (unsigned, edits) => {
+            const signed = await signRecord(keys, unsigned);
+            const mutated = JSON.parse(serializeRecord(signed));
+            for (const edit of edits) {
+              try {
+                edit.apply(mutated);
+              } catch {
+                // An edit that does not fit what earlier edits left (files set to null...) is skipped.
+              }
             }
-          }
-          const line = JSON.stringify(mutated);
-          await assertNoneAccepts(signed, [line], unsigned.context.commit!, edits.map((e) => e.name).join(', '));
-        }),
+            const line = JSON.stringify(mutated);
+            await assertNoneAccepts(signed, [line], unsigned.context.commit!, edits.map((e) => e.name).join(', '));
+          },
+        ),
         { numRuns: 1500 },
       );
     });
@@ -95,25 +107,37 @@ describe('fuzz: mutated records are never accepted', () => {
 
   it('a valid record is only valid on its own commit, and downgrades never pass the public-key pin', async () => {
     await fc.assert(
-      fc.asyncProperty(unsignedArb('ECDSA_SHA_256', ASYM_KEY), fc.constantFrom('SYMMETRIC_DEFAULT', 'ECDSA_SHA_384', 'ECDSA_SHA_512', 'RSASSA_PSS_SHA_256'), async (unsigned, alg) => {
-        const signed = await signRecord(keys, unsigned);
-        const line = serializeRecord(signed);
-        const other = 'f'.repeat(40);
-        for (const reader of all) assert.notEqual((await decide(line, other, reader)).decision, 'accepted', `${reader.name} accepted a record on another commit`);
-        await assertNoneAccepts(signed, [JSON.stringify({ ...signed, alg })], unsigned.context.commit!, `alg ${alg}`);
-      }),
+      fc.asyncProperty(
+        unsignedArb('ECDSA_SHA_256', ASYM_KEY),
+        fc.constantFrom('SYMMETRIC_DEFAULT', 'ECDSA_SHA_384', 'ECDSA_SHA_512', 'RSASSA_PSS_SHA_256'),
+        async (unsigned, alg) => {
+          const signed = await signRecord(keys, unsigned);
+          const line = serializeRecord(signed);
+          const other = 'f'.repeat(40);
+          for (const reader of all)
+            assert.notEqual((await decide(line, other, reader)).decision, 'accepted', `${reader.name} accepted a record on another commit`);
+          await assertNoneAccepts(signed, [JSON.stringify({ ...signed, alg })], unsigned.context.commit!, `alg ${alg}`);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('parseRecord never throws, whatever the line', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.json({ maxDepth: 4 }), fc.jsonValue().map((v) => JSON.stringify(v))), (line) => {
-        const parsed = parseRecord(line);
-        assert.equal(parsed.line, line);
-        if (parsed.ok) assert.equal(typeof parsed.record.sig, 'string');
-        else assert.equal(typeof parsed.reason, 'string');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          fc.json({ maxDepth: 4 }),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        (line) => {
+          const parsed = parseRecord(line);
+          assert.equal(parsed.line, line);
+          if (parsed.ok) assert.equal(typeof parsed.record.sig, 'string');
+          else assert.equal(typeof parsed.reason, 'string');
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -52,7 +52,8 @@ describe('local development key (local:<path>, AES-256-GCM with the context as a
     const one = await kms.encrypt('local:a.key', digest, context);
     const two = await kms.encrypt('local:a.key', digest, context);
     assert.notDeepEqual(Buffer.from(one.ciphertext), Buffer.from(two.ciphertext));
-    for (const { ciphertext } of [one, two]) assert.deepEqual(Buffer.from((await kms.decrypt(ciphertext, context, 'local:a.key')).plaintext), digest);
+    for (const { ciphertext } of [one, two])
+      assert.deepEqual(Buffer.from((await kms.decrypt(ciphertext, context, 'local:a.key')).plaintext), digest);
   });
 
   it('binds the context as associated data: another, a missing or an extended context is refused (exit 1)', async () => {
@@ -100,7 +101,10 @@ describe('local development key (local:<path>, AES-256-GCM with the context as a
 
   it('decrypt needs the key named (a local signature does not say where its key file is)', async () => {
     const { ciphertext } = await kms.encrypt('local:a.key', digest, context);
-    await assert.rejects(kms.decrypt(ciphertext, context), (error: unknown) => error instanceof KmssigError && error.code === 'USAGE' && /--key local:/.test(error.message));
+    await assert.rejects(
+      kms.decrypt(ciphertext, context),
+      (error: unknown) => error instanceof KmssigError && error.code === 'USAGE' && /--key local:/.test(error.message),
+    );
   });
 
   it('a missing or malformed key file is not-found (exit 3), and says how to create one', async () => {
@@ -122,7 +126,12 @@ describe('local development key (local:<path>, AES-256-GCM with the context as a
   });
 
   it('describeKey answers for an existing key; asymmetric operations are refused', async () => {
-    assert.deepEqual(await kms.describeKey('local:a.key'), { arn: 'local:a.key', spec: 'SYMMETRIC_DEFAULT', usage: 'ENCRYPT_DECRYPT', signingAlgorithms: [] });
+    assert.deepEqual(await kms.describeKey('local:a.key'), {
+      arn: 'local:a.key',
+      spec: 'SYMMETRIC_DEFAULT',
+      usage: 'ENCRYPT_DECRYPT',
+      signingAlgorithms: [],
+    });
     await rejectsKind(kms.describeKey('local:absent.key'), 'not-found', 3);
     await assert.rejects(kms.sign('local:a.key', digest, 'ECDSA_SHA_256'), (e: unknown) => e instanceof KmssigError && e.code === 'CONFIG');
     await assert.rejects(kms.getPublicKey('local:a.key'), (e: unknown) => e instanceof KmssigError && e.code === 'CONFIG');
