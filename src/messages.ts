@@ -67,6 +67,15 @@ export const messages = {
     `✖ the file name ${shown} is not valid UTF-8, so it cannot go into a signature record (JSON): rename it or exclude it`,
   noConfig: (root: string) => `✖ no kmssig configuration in ${root}: create .kmssigrc (see .kmssigrc.example)`,
   configUnreadable: (file: string, why: string) => `✖ cannot read the configuration ${file}: ${why}; fix the syntax`,
+  configSyntax: (file: string, where: string) => `✖ cannot parse the configuration ${file}: ${where}; fix the syntax`,
+  configIsCode: (file: string, where: string) =>
+    `✖ ${file} in ${where} is refused: kmssig reads its configuration as data only, never as code that the repository could make it run; move the settings to .kmssigrc (JSON or YAML) and delete ${file}`,
+  configIsMeta: (file: string, where: string) =>
+    `✖ ${file} in ${where} configures cosmiconfig, which kmssig refuses: the configuration must be at the repository root (.kmssigrc, .kmssigrc.json|yaml|yml or package.json "kmssig"); remove its "cosmiconfig" key`,
+  configAmbiguous: (files: string[], where: string) =>
+    `✖ ${where} has more than one kmssig configuration (${files.join(', ')}): keep exactly one`,
+  configImport: (file: string) =>
+    `✖ ${file} uses $import, which kmssig refuses: a configuration must not pull in files that are not signed with it; write the settings into ${file} itself`,
   configInvalid: (file: string, key: string, why: string) => `✖ invalid configuration in ${file}: ${key}: ${why}`,
   noKeyId: (file: string) => `✖ no keyId in ${file}: set the KMS key (ID, ARN or alias) that signs releases`,
   noFilesMatched: (file: string, commit: string) =>
@@ -95,6 +104,18 @@ export const messages = {
     `no signed commit found from ${commit.slice(0, 12)}: the release files were never signed (sign them with 'kmssig sign', or push with the hooks installed)`,
   signaturesWithoutConfig: (commit: string) =>
     `✖ commit ${commit.slice(0, 12)} has kmssig signatures among its ancestors but no configuration: the configuration was removed by an unsigned change; restore it`,
+
+  checkNotPinned: () =>
+    `⚠ no key is pinned (--key, or this clone's pin from 'kmssig trust'): a record from any KMS key you may decrypt with counts; in CI pass --key <arn> and --context <k=v>`,
+
+  /** The signed facts of a record that verified; `signedAt` is outside the payload, so it is labelled unsigned (DESIGN 3.4, rule 5). */
+  signedFacts: (record: { keyId: string; alg: string; signedAt: string; context: Record<string, string> }) =>
+    `${record.context.author !== undefined ? `commit by ${record.context.author}, ` : ''}signed with ${record.keyId} (${record.alg}); signedAt ${record.signedAt} (unsigned)`,
+
+  trustUpdateUnverified: (rev: string, file: string) =>
+    `✖ not pinned: ${file} at ${rev} is not covered by a signature that counts under this clone's pin, so it may be anyone's; pin explicit values (kmssig trust --key/--ref/--context) after checking them with your team`,
+  pinKeyUnresolved: (keyId: string) =>
+    `⚠ could not resolve ${keyId} to a key ARN through KMS, so no key is pinned: records from any key you may decrypt with count here; pin it with 'kmssig trust --key <arn>'`,
 
   // hooks
   hookSkipped: (hook: string, how: string) =>
@@ -142,7 +163,7 @@ export const messages = {
     'a symmetric record (SYMMETRIC_DEFAULT), but --public-key expects an asymmetric one; pass --key <arn> to accept a symmetric key',
   cannotHashArtifact: (path: string, why: string) => `✖ cannot read ${path}: ${why}; check its permissions`,
   artifactsVerified: (path: string, count: number, keyId: string, alg: string, signedAt: string, context: string) =>
-    `✔ ${path}: ${count} file(s) verified, signed with ${keyId} (${alg}) at ${signedAt}${context ? `, context ${context}` : ''}`,
+    `✔ ${path}: ${count} file(s) verified, signed with ${keyId} (${alg}); signedAt ${signedAt} (unsigned)${context ? `, context ${context}` : ''}`,
   artifactsFailed: (path: string, failures: string) =>
     `✖ ${path}: the signature is genuine, but ${failures}; do not use these files, get them again from the source`,
   noValidRecord: (commit: string) =>

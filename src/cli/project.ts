@@ -1,46 +1,82 @@
 import { resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/loadConfig.js';
+import { parseContextArgs } from '../core/context.js';
 import { KmssigError } from '../errors.js';
 import { Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
+import { commitSource, worktreeSource } from '../usecases/configAt.js';
 import { openSession, type Session } from '../usecases/session.js';
 import { listOption, stringOption } from './args.js';
 import type { Io } from './io.js';
 import { kmsTimeoutMs } from './kmsOptions.js';
 
-/** The repository around the working folder and its configuration (CONFIG, exit 2, when there is none). */
-export async function openProject(io: Io): Promise<{ repo: Repo; loaded: LoadedConfig }> {
+export interface Project {
+  repo: Repo;
+  /** The commit acted on. */
+  commit: string;
+  /** Its configuration: from its tree, or from the disk with `worktree` (DESIGN 3.4, rule 2). */
+  loaded: LoadedConfig | undefined;
+}
+
+/** The repository around the working folder, a revision and the configuration that governs it. */
+export async function openRevision(io: Io, rev = 'HEAD', options: { worktree?: boolean } = {}): Promise<Project> {
   const repo = await Repo.open(io.cwd, io.env);
-  const loaded = await loadConfig(repo.root);
-  if (!loaded) throw new KmssigError('CONFIG', messages.noConfig(repo.root));
-  return { repo, loaded };
+  const commit = await repo.commitOf(rev);
+  const loaded = await loadConfig(options.worktree ? worktreeSource(repo.root) : commitSource(repo, commit));
+  return { repo, commit, loaded };
+}
+
+/** Like openRevision, but a configuration is required (CONFIG, exit 2, when there is none). */
+export async function openProject(io: Io, rev = 'HEAD'): Promise<Project & { loaded: LoadedConfig }> {
+  const project = await openRevision(io, rev);
+  if (!project.loaded) throw new KmssigError('CONFIG', messages.noConfig(project.repo.root));
+  return project as Project & { loaded: LoadedConfig };
 }
 
 /**
- * The repository around the working folder and its configuration, when there
- * are both (commands that also work outside a repository, such as pubkey).
+ * The repository around the working folder and the configuration at HEAD,
+ * when there are both (commands that also work outside a repository, such as pubkey).
  */
 export async function findProject(io: Io): Promise<{ repo: Repo; loaded: LoadedConfig } | undefined> {
   const repo = await Repo.open(io.cwd, io.env).catch((error: unknown) => {
     if (error instanceof KmssigError && error.code === 'NOT_A_REPO') return undefined;
     throw error;
   });
-  const loaded = repo && (await loadConfig(repo.root));
-  return repo && loaded ? { repo, loaded } : undefined;
+  if (!repo || !(await repo.hasCommits())) return undefined;
+  const loaded = await loadConfig(commitSource(repo, await repo.commitOf('HEAD')));
+  return loaded ? { repo, loaded } : undefined;
 }
 
-/** A session wired from the command's flags: --key/--ref override the policy, --no-cache turns caches off. */
-export function sessionFromFlags(repo: Repo, loaded: LoadedConfig, values: Record<string, unknown>, io: Io): Promise<Session> {
+export interface SessionFlags {
+  /** The caches in the git directory: on for hooks and sign, off for check unless --cache. */
+  cache: boolean;
+  /** The refs the verified revision is on (allowed refs apply to release refs only). */
+  targetRefs?: string[];
+  signing?: boolean;
+}
+
+/** A session wired from the command's flags: --key, --ref, --context and --public-key pin the policy from outside. */
+export function sessionFromFlags(
+  repo: Repo,
+  loaded: LoadedConfig,
+  values: Record<string, unknown>,
+  io: Io,
+  flags: SessionFlags,
+): Promise<Session> {
+  const context = listOption(values, 'context');
   return openSession({
     repo,
     loaded,
     env: io.env,
     keys: listOption(values, 'key'),
     refs: listOption(values, 'ref'),
+    context: context.length > 0 ? parseContextArgs(context) : undefined,
     publicKeys: listOption(values, 'public-key').map((p) => resolve(io.cwd, p)),
     region: stringOption(values, 'region'),
     endpoint: stringOption(values, 'endpoint'),
     timeoutMs: kmsTimeoutMs(io.env),
-    noCache: values['no-cache'] === true,
+    cache: flags.cache,
+    targetRefs: flags.targetRefs,
+    signing: flags.signing,
   });
 }

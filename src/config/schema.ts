@@ -47,6 +47,8 @@ export const configSchema = z.strictObject({
     .default({ maxCommitsPerPush: 100 }),
   hooks: z
     .strictObject({
+      /** A committed hooks folder other than .husky/ (say, the one core.hooksPath names): always signed. */
+      dir: pattern.optional(),
       'pre-push': hookMode.default('block'),
       'post-merge': hookMode.default('block'),
       'post-checkout': hookMode.default('block'),
@@ -56,5 +58,5 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
-export type HookName = keyof Config['hooks'];
+export type HookName = 'pre-push' | 'post-merge' | 'post-checkout' | 'post-rewrite';
 export type HookMode = z.infer<typeof hookMode>;

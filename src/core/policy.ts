@@ -20,6 +20,11 @@ export function fullRefPattern(pattern: string): string {
   return pattern.startsWith('refs/') ? pattern : `refs/heads/${pattern}`;
 }
 
+/** Whether a full ref name matches any of the allowed ref patterns. */
+export function refAllowed(fullRef: string, patterns: readonly string[]): boolean {
+  return micromatch.isMatch(fullRef, patterns.map(fullRefPattern), { dot: true });
+}
+
 /** The full ref name a record was signed for, from its context. */
 export function recordRef(record: SignatureRecord): string | undefined {
   if (Object.hasOwn(record.context, 'branch')) return `refs/heads/${record.context.branch}`;
@@ -39,7 +44,7 @@ export function policyProblem(record: SignatureRecord, policy: Policy, commit: s
   if (policy.keys.length > 0 && !policy.keys.includes(record.keyId)) return 'its key is not among the allowed keys (verify.keys or --key)';
   if (policy.refs.length > 0) {
     const ref = recordRef(record);
-    if (ref === undefined || !micromatch.isMatch(ref, policy.refs.map(fullRefPattern), { dot: true })) {
+    if (ref === undefined || !refAllowed(ref, policy.refs)) {
       return 'its branch or tag is not among the allowed refs (verify.refs or --ref)';
     }
   }

@@ -100,6 +100,20 @@ export class Repo {
     return out.split('\n').filter(Boolean);
   }
 
+  /**
+   * The refs a revision is on, by full name: the ref it names (or the branch
+   * checked out, for HEAD) and the tags that point at its commit.
+   */
+  async refsOf(rev: string, commit: string): Promise<string[]> {
+    const named =
+      rev === 'HEAD'
+        ? await this.currentBranch()
+        : (await this.git.maybe(['rev-parse', '--symbolic-full-name', '--end-of-options', rev]))?.trim();
+    const refs = named?.startsWith('refs/') ? [named] : [];
+    for (const tag of await this.tagsAt(commit)) if (!refs.includes(tag)) refs.push(tag);
+    return refs;
+  }
+
   /** `Name <email>` of each commit's author, in one git call. */
   async authors(commits: string[]): Promise<Map<string, string>> {
     const result = new Map<string, string>();
@@ -124,6 +138,40 @@ export class Repo {
     return entries;
   }
 
+  /**
+   * The text of each of these paths that is a file in a commit's tree, read as
+   * git objects in one `cat-file --batch` (whatever is checked out).
+   */
+  async readAt(commit: string, paths: readonly string[]): Promise<Map<string, string>> {
+    const texts = new Map<string, string>();
+    if (paths.length === 0) return texts;
+    const out = await this.git.bytes(['cat-file', '--batch'], paths.map((p) => `${commit}:${p}`).join('\n') + '\n');
+    let at = 0;
+    for (const path of paths) {
+      const nl = out.indexOf(10, at);
+      if (nl === -1) break;
+      const header = out.subarray(at, nl).toString('latin1').split(' ');
+      at = nl + 1;
+      if (header[1] === 'missing' || header[1] === 'ambiguous' || header.length !== 3) continue;
+      const size = Number(header[2]);
+      if (header[1] === 'blob') texts.set(path, out.subarray(at, at + size).toString('utf8'));
+      at += size + 1;
+    }
+    return texts;
+  }
+
+  /** Every value of the local git config keys matching a regular expression, as [key, value] pairs. */
+  async configRegexp(pattern: string): Promise<[string, string][]> {
+    const out = (await this.git.maybe(['config', '--local', '-z', '--get-regexp', pattern])) ?? '';
+    return out
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => {
+        const nl = entry.indexOf('\n');
+        return nl === -1 ? [entry, ''] : [entry.slice(0, nl), entry.slice(nl + 1)];
+      });
+  }
+
   /** The files git sees in the working tree: tracked, and untracked but not ignored. */
   async listWorktree(): Promise<string[]> {
     const out = await this.git.bytes(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--full-name']);
@@ -134,6 +182,35 @@ export class Repo {
   async revList(rev: string, max: number, extra: string[] = []): Promise<string[]> {
     const out = await this.git.text(['rev-list', `--max-count=${max}`, rev, ...extra, '--']);
     return out.split('\n').filter(Boolean);
+  }
+
+  /**
+   * Streams `git rev-list --parents` from `start` (start first): each commit
+   * with its parents, as git finds them. Stopping early (break) ends the git
+   * process, so a walk that finds its answer near the start costs nothing more.
+   */
+  async *walkParents(start: string, max: number): AsyncGenerator<{ commit: string; parents: string[] }> {
+    const child = this.git.spawn(['rev-list', '--parents', `--max-count=${max}`, start, '--']);
+    child.stdin?.end();
+    const errors: Buffer[] = [];
+    child.stderr?.on('data', (d: Buffer) => errors.push(d));
+    const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+    let rest = '';
+    try {
+      for await (const chunk of child.stdout!) {
+        const lines = (rest + (chunk as Buffer).toString('latin1')).split('\n');
+        rest = lines.pop()!;
+        for (const line of lines) {
+          const [commit, ...parents] = line.split(' ');
+          if (commit) yield { commit, parents };
+        }
+      }
+      if ((await exited) !== 0) {
+        throw new KmssigError('GIT', `git rev-list failed: ${Buffer.concat(errors).toString('utf8').trim().split('\n')[0] ?? ''}`);
+      }
+    } finally {
+      if (child.exitCode === null) child.kill();
+    }
   }
 
   /** Commits reachable from `rev` and from no remote-tracking ref: the user's own, unpushed work. */
@@ -159,6 +236,12 @@ export class Repo {
 
   async configGetAll(key: string): Promise<string[]> {
     return ((await this.git.maybe(['config', '--get-all', key])) ?? '').split('\n').filter(Boolean);
+  }
+
+  /** Replaces every entry of a local config section (such as `kmssig.trust`) with these, in order. */
+  async configReplaceSection(section: string, entries: readonly (readonly [string, string])[]): Promise<void> {
+    await this.git.maybe(['config', '--local', '--remove-section', section]);
+    for (const [key, value] of entries) await this.git.text(['config', '--local', '--add', key, value]);
   }
 
   /** Files that differ between the index/worktree and HEAD, or are untracked. */

@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { SEARCH_PLACES } from '../config/searchPlaces.js';
 import type { Repo } from '../git/repo.js';
 import { version } from '../version.js';
 
@@ -18,9 +15,9 @@ export async function wasPull(repo: Repo, env: NodeJS.ProcessEnv): Promise<boole
 }
 
 /**
- * What a verification hook's decision depends on: HEAD, every remote-tracking
- * and notes ref, the raw bytes of the configuration files, the hook and
- * kmssig's version. A passing decision stored under this key lets the same
+ * What a verification hook's decision depends on: HEAD (and so the
+ * configuration in its tree), every remote-tracking and notes ref, this
+ * clone's pin, the hook and kmssig's version. A passing decision stored under this key lets the same
  * hook return at once, with no KMS call, until any of them changes.
  */
 export function hookDecisionKey(repo: Repo, hook: VerifyHook, pulled: boolean): Promise<string> {
@@ -40,7 +37,8 @@ async function stateKey(repo: Repo, parts: unknown[]): Promise<string> {
   const [head, refs, config] = await Promise.all([
     repo.git.maybe(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']),
     repo.git.text(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/remotes/', 'refs/notes/']),
-    Promise.all(SEARCH_PLACES.map((name) => readFile(join(repo.root, name), 'utf8').catch(() => null))),
+    // The configuration comes from HEAD's tree (so HEAD covers it); the pin and registered local keys from git config.
+    repo.git.maybe(['config', '--local', '--get-regexp', '^kmssig\\.']),
   ]);
   return createHash('sha256')
     .update(JSON.stringify([version, ...parts, head, refs, config]))

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stripUserInfo } from '../core/context.js';
 import { isZeroOid, type PushUpdate } from '../core/pushLines.js';
-import { selectFiles } from '../core/selectFiles.js';
+import { selectFiles, type Selection } from '../core/selectFiles.js';
 import { KmssigError } from '../errors.js';
 import { fetchNotes, mergeNotes, NOTES_REF, pushNotes, remoteNotesRef } from '../git/notes.js';
 import { decodePathLossy, type Repo } from '../git/repo.js';
@@ -42,8 +42,11 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
     const ref = parseRef(update.remoteRef);
     const commit = ref && (await repo.git.maybe(['rev-parse', '--verify', '--quiet', `${update.localSha}^{commit}`]))?.trim();
     if (!ref || !commit) continue;
-    const range = ref.kind === 'tag' ? [] : await changedCommits(session, commit, update, options.remote);
-    const limit = session.loaded.config.sign.maxCommitsPerPush;
+    // The pushed commit's own configuration, whatever is checked out (DESIGN 3.4, rule 2).
+    const selection = await session.selectionAt(commit);
+    if (!selection) continue;
+    const range = ref.kind === 'tag' ? [] : await changedCommits(session, selection, commit, update, options.remote);
+    const limit = (await session.configAt(commit))!.config.sign.maxCommitsPerPush;
     if (range.length > limit) capped += range.length - limit;
     for (const c of [commit, ...range.slice(0, limit)]) {
       if (!targets.some((t) => t.commit === c && t.ref.name === ref.name && t.ref.kind === ref.kind)) targets.push({ commit: c, ref });
@@ -65,7 +68,7 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
 }
 
 /** Commits of the pushed range (not yet on the remote) whose diff touches a listed file, newest first. */
-async function changedCommits(session: Session, tip: string, update: PushUpdate, remote: string): Promise<string[]> {
+async function changedCommits(session: Session, selection: Selection, tip: string, update: PushUpdate, remote: string): Promise<string[]> {
   const { repo } = session;
   const known = !isZeroOid(update.remoteSha) && (await repo.git.maybe(['cat-file', '-e', `${update.remoteSha}^{commit}`])) !== undefined;
   const exclude = known
@@ -77,7 +80,7 @@ async function changedCommits(session: Session, tip: string, update: PushUpdate,
   const commits: string[] = [];
   let current: { commit: string; paths: string[] } | undefined;
   const flush = () => {
-    if (current && current.commit !== tip && selectFiles(current.paths, session.selection).length > 0) commits.push(current.commit);
+    if (current && current.commit !== tip && selectFiles(current.paths, selection).length > 0) commits.push(current.commit);
   };
   for (const token of out.toString('latin1').split('\0')) {
     if (token.startsWith('\x01')) {

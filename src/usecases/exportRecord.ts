@@ -25,12 +25,12 @@ export interface ExportedRecord {
  */
 export async function exportRecord(session: Session, start: string, outDir: string): Promise<ExportedRecord> {
   const walk = await findSignedCommit({ ...session, start });
-  if (!walk.found) {
+  if (walk.found.length === 0) {
     if (walk.end === 'bound') throw new KmssigError('HISTORY', messages.walkBound(start, session.maxCommits));
     if (walk.end === 'shallow') throw new KmssigError('HISTORY', messages.shallowHistory(start));
     throw new KmssigError('INVALID', messages.noValidRecord(start));
   }
-  const { commit, record } = walk.found;
+  const { commit, record } = walk.found[0]!;
   const files = { payloadJson: join(outDir, 'payload.json'), payloadBin: join(outDir, 'payload.bin'), sig: join(outDir, 'sig.bin') };
   try {
     await mkdir(outDir, { recursive: true });

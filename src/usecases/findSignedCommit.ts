@@ -1,6 +1,7 @@
-import { policyProblem, type Policy } from '../core/policy.js';
+import { policyProblem } from '../core/policy.js';
 import type { SignatureRecord } from '../core/record.js';
 import type { Repo } from '../git/repo.js';
+import type { PolicyAt } from './check.js';
 import type { NotesView } from './notesView.js';
 import type { RecordVerifier } from './verifyRecord.js';
 
@@ -16,7 +17,8 @@ export interface SignedCommit {
 }
 
 export interface Walk {
-  found?: SignedCommit;
+  /** The nearest signed commits, nearest first, each with a valid record (a merge can have one per side). */
+  found: SignedCommit[];
   rejected: Rejection[];
   /** Why the walk ended without a find: the bound, a shallow clone's end, or the real root. */
   end?: 'bound' | 'shallow' | 'root';
@@ -27,60 +29,100 @@ export interface FindOptions {
   repo: Repo;
   notes: NotesView;
   start: string;
-  policy: Policy;
+  /** The policy a record at a given commit must satisfy (trust anchors, DESIGN 3.4). */
+  policyAt(commit: string): Promise<PolicyAt>;
   verifier: RecordVerifier;
   maxCommits: number;
-  /** Records whose files match what is being verified are tried first. */
-  prefer?: (record: SignatureRecord) => boolean;
+  /** A valid record for which the walk may stop at once (it covers what is verified); also tried first. */
+  covers?: (record: SignatureRecord) => boolean;
 }
 
-// Notes are read in batches that grow (16, 64, 256, ...): the nearest noted
-// commit costs one small read, and a long run of records that do not count
-// costs a handful of git processes, not one per 16 commits.
-const FIRST_BATCH = 16;
-const MAX_BATCH = 4096;
-
 /**
- * DESIGN 3, rule 1: walk `git rev-list <start>` (start first) to the first
- * commit with at least one valid record. Policy is checked before any KMS
- * call; signatures are checked until one is valid.
+ * DESIGN 3, rule 1: walk the history of `start` (start first) and, on every
+ * path, stop at the first commit with a valid record. A commit is reached when
+ * some child was reached and is not signed, whatever order git lists them in,
+ * so the answer never depends on commit dates. The walk streams and ends as
+ * soon as a covering record is found or no path is left open.
  */
-export async function findSignedCommit({ repo, notes, start, policy, verifier, maxCommits, prefer }: FindOptions): Promise<Walk> {
-  const commits = await repo.revList(start, maxCommits);
+export async function findSignedCommit(options: FindOptions): Promise<Walk> {
+  const { repo, start, maxCommits } = options;
   const rejected: Rejection[] = [];
-  const withNotes = commits.filter((c) => notes.has(c));
-  for (let i = 0, size = FIRST_BATCH; i < withNotes.length; i += size, size = Math.min(size * 4, MAX_BATCH)) {
-    const batch = withNotes.slice(i, i + size);
-    const records = await notes.records(batch);
-    for (const commit of batch) {
-      const candidates: { record: SignatureRecord; line: string }[] = [];
-      for (const parsed of records.get(commit) ?? []) {
-        if (!parsed.ok) {
-          rejected.push({ commit, reason: `unreadable record: ${parsed.reason}` });
-          continue;
-        }
-        const problem = policyProblem(parsed.record, policy, commit);
-        if (problem) rejected.push({ commit, reason: problem });
-        else candidates.push(parsed);
+  const found: SignedCommit[] = [];
+  const parentsOf = new Map<string, string[]>();
+  const reached = new Set<string>([start]);
+  const decided = new Set<string>();
+  let walked = 0;
+  let open = 1; // reached and not yet decided
+
+  // Decides a reached commit once git has listed it; opens its parents unless it is signed.
+  const decide = async (commit: string): Promise<boolean> => {
+    const queue = [commit];
+    while (queue.length > 0) {
+      const c = queue.shift()!;
+      if (decided.has(c) || !parentsOf.has(c)) continue;
+      decided.add(c);
+      open--;
+      const signed = await validRecords(options, c, rejected);
+      if (signed.length > 0) {
+        found.push(...signed.map((record) => ({ commit: c, record })));
+        if (options.covers && signed.some(options.covers)) return true;
+        continue;
       }
-      if (prefer) candidates.sort((a, b) => Number(prefer(b.record)) - Number(prefer(a.record)));
-      // A record that cannot be decided (its key does not exist, KMS refuses it)
-      // must not hide a valid record beside it; with none valid, fail closed.
-      let undecided: unknown;
-      for (const { record, line } of candidates) {
-        let verdict: Awaited<ReturnType<RecordVerifier['verify']>>;
-        try {
-          verdict = await verifier.verify(record, line);
-        } catch (error) {
-          undecided ??= error;
-          continue;
-        }
-        if (verdict.valid) return { found: { commit, record }, rejected, walked: commits.indexOf(commit) + 1 };
-        rejected.push({ commit, reason: verdict.reason });
+      for (const parent of parentsOf.get(c)!) {
+        if (reached.has(parent)) continue;
+        reached.add(parent);
+        open++;
+        if (parentsOf.has(parent)) queue.push(parent);
       }
-      if (undecided !== undefined) throw undecided;
+    }
+    return false;
+  };
+
+  for await (const { commit, parents } of repo.walkParents(start, maxCommits)) {
+    walked++;
+    parentsOf.set(commit, parents);
+    if (reached.has(commit) && (await decide(commit))) return { found, rejected, walked };
+    if (open === 0) break;
+  }
+  if (found.length > 0) return { found, rejected, walked };
+  // A shallow clone's last commits are listed without parents: its end is not the real root.
+  const end = open > 0 && walked >= maxCommits ? 'bound' : (await repo.isShallow()) ? 'shallow' : 'root';
+  return { found, rejected, end, walked };
+}
+
+/** The records of a commit that count: policy first (no KMS call), then signatures; covering ones first. */
+async function validRecords(options: FindOptions, commit: string, rejected: Rejection[]): Promise<SignatureRecord[]> {
+  if (!options.notes.has(commit)) return [];
+  const parsed = (await options.notes.records([commit])).get(commit) ?? [];
+  if (parsed.length === 0) return [];
+  const at = await options.policyAt(commit);
+  const candidates: { record: SignatureRecord; line: string }[] = [];
+  for (const p of parsed) {
+    if (!p.ok) rejected.push({ commit, reason: `unreadable record: ${p.reason}` });
+    else if ('problem' in at) rejected.push({ commit, reason: at.problem });
+    else {
+      const problem = policyProblem(p.record, at.policy, commit);
+      if (problem) rejected.push({ commit, reason: problem });
+      else candidates.push(p);
     }
   }
-  const end = commits.length >= maxCommits ? 'bound' : (await repo.isShallow()) ? 'shallow' : 'root';
-  return { rejected, end, walked: commits.length };
+  const covers = options.covers;
+  if (covers) candidates.sort((a, b) => Number(covers(b.record)) - Number(covers(a.record)));
+  // A record that cannot be decided (its key does not exist, KMS refuses it)
+  // must not hide a valid record beside it; with none valid, fail closed.
+  const valid: SignatureRecord[] = [];
+  let undecided: unknown;
+  for (const { record, line } of candidates) {
+    try {
+      const verdict = await options.verifier.verify(record, line);
+      if (verdict.valid) {
+        valid.push(record);
+        if (covers?.(record)) break;
+      } else rejected.push({ commit, reason: verdict.reason });
+    } catch (error) {
+      undecided ??= error;
+    }
+  }
+  if (valid.length === 0 && undecided !== undefined) throw undecided;
+  return valid;
 }

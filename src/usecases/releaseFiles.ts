@@ -1,7 +1,7 @@
 import { lstatSync, readlinkSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { sha512 } from '../core/digest.js';
-import { pathProblem } from '../core/paths.js';
+import { HOOK_MANAGER_FILES } from '../core/hookManagers.js';
 import { selectFiles, type Selection } from '../core/selectFiles.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import { KmssigError } from '../errors.js';
@@ -17,18 +17,22 @@ export interface ReleaseFiles {
   blobs: Map<string, string>;
 }
 
-/** The selection of DESIGN 3.2: the globs, plus the config, its public keys and the versioned hook folder. */
-export async function selectionFor(repo: Repo, loaded: LoadedConfig): Promise<Selection> {
-  const prefixes = ['.husky/'];
-  const hooksPath = await repo.configGet('core.hooksPath');
-  if (hooksPath) {
-    const rel = relative(repo.root, isAbsolute(hooksPath) ? hooksPath : join(repo.root, hooksPath))
-      .split('\\')
-      .join('/');
-    if (rel && !pathProblem(rel) && !rel.startsWith('.husky/')) prefixes.push(`${rel.replace(/\/$/, '')}/`);
-  }
-  const { files, exclude, verify } = loaded.config;
-  return { files, exclude, always: [loaded.path, ...verify.publicKeys.map((p) => p.replace(/^\.\//, ''))], alwaysPrefixes: prefixes };
+/**
+ * The selection of DESIGN 3.2: the globs, plus the configuration, its public
+ * keys, the committed hook folders and the hook managers' files. It follows
+ * from the configuration (and so the commit's tree) alone, never from this
+ * clone's git config, so every clone and CI compute the same set.
+ */
+export function selectionFor(loaded: LoadedConfig): Selection {
+  const { files, exclude, verify, hooks } = loaded.config;
+  const strip = (p: string) => p.replace(/^\.\//, '').replace(/\/+$/, '');
+  const prefixes = ['.husky/', ...(hooks.dir && strip(hooks.dir) !== '.husky' ? [`${strip(hooks.dir)}/`] : [])];
+  return {
+    files,
+    exclude,
+    always: [loaded.path, ...verify.publicKeys.map(strip), ...HOOK_MANAGER_FILES, ...(loaded.alsoSigned ?? [])],
+    alwaysPrefixes: prefixes,
+  };
 }
 
 /** The listed files as they are in a commit's tree (not the working tree), hashed through git. */

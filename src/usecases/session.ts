@@ -1,7 +1,11 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { LoadedConfig } from '../config/loadConfig.js';
+import type { Context } from '../core/context.js';
 import type { Policy } from '../core/policy.js';
+import type { Selection } from '../core/selectFiles.js';
+import { parsePin, resolvePolicy, type Pin } from '../core/trust.js';
 import { createDigestCache, type DigestCache } from '../cache/digestCache.js';
 import { createLineCache, noCache } from '../cache/lineCache.js';
 import type { Repo } from '../git/repo.js';
@@ -9,24 +13,36 @@ import { createKms } from '../kms/createKms.js';
 import type { KeyManagement } from '../kms/keyManagement.js';
 import { localKeyPath } from '../kms/localKey.js';
 import { messages } from '../messages.js';
-import type { CheckContext } from './check.js';
+import type { CheckContext, PolicyAt } from './check.js';
+import { configLoader } from './configAt.js';
 import { loadNotes } from './notesView.js';
 import { selectionFor } from './releaseFiles.js';
 import { createRecordVerifier, loadPublicKeys } from './verifyRecord.js';
 
 export interface SessionOptions {
   repo: Repo;
+  /** The configuration of the revision acted on, read by the caller from that revision (or the disk, for --worktree). */
   loaded: LoadedConfig;
   env: NodeJS.ProcessEnv;
-  /** Flags that override the configuration's policy (a CI job pins keys without trusting the repository). */
+  /** Flags that pin the policy from outside the repository (a CI job trusts nothing the repository says). */
   keys?: string[];
   refs?: string[];
-  /** Public-key PEM files pinned from outside the repository (absolute paths); override verify.publicKeys. */
+  context?: Context;
+  /** Public-key PEM files pinned from outside the repository (absolute paths). */
   publicKeys?: string[];
   region?: string;
   endpoint?: string;
   timeoutMs?: number;
-  noCache?: boolean;
+  /** Use the caches in the git directory (hooks, sign); `check` uses none unless --cache (DESIGN 3.4, rule 4). */
+  cache?: boolean;
+  /** Full ref names the verified revision is on: allowed refs apply only to release refs (see resolvePolicy). */
+  targetRefs?: string[];
+  /**
+   * Signing: the revision's own configuration may name the KMS endpoint. When
+   * only verifying, an endpoint comes from flags, the environment or the pin,
+   * never from a commit that is not verified yet.
+   */
+  signing?: boolean;
   /** An injected KeyManagement (tests, library users); default: AWS KMS or the local key. */
   kms?: KeyManagement;
 }
@@ -34,51 +50,76 @@ export interface SessionOptions {
 export interface Session extends CheckContext {
   kms: KeyManagement;
   loaded: LoadedConfig;
+  /** This clone's pinned policy, if it has one (`kmssig install` / `kmssig trust`). */
+  pin?: Pin;
+  /** The policy from flags and pin alone: what this run trusts before any configuration. */
+  anchors: Policy;
 }
 
-/** Wires one run: configuration, policy, KMS, caches and the notes union. Nothing here calls KMS yet. */
+/** Wires one run: configuration, trust anchors, KMS, caches and the notes union. Nothing here calls KMS yet. */
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { repo, loaded } = options;
   const { config } = loaded;
+  const pin = parsePin(await repo.configRegexp('^kmssig\\.trust\\.'));
   const kms =
     options.kms ??
     createKms({
       baseDir: repo.root,
-      region: options.region ?? config.region,
-      endpoint: options.endpoint ?? config.endpoint,
+      region: options.region ?? pin?.region ?? config.region,
+      endpoint: options.endpoint ?? pin?.endpoint ?? (options.signing ? config.endpoint : undefined),
       timeoutMs: options.timeoutMs,
     });
-  const policy: Policy = {
-    keys: options.keys?.length ? options.keys : config.verify.keys,
-    refs: options.refs?.length ? options.refs : config.verify.refs,
-    context: config.context,
-    requireContext: config.verify.requireContext,
+  const flags = { keys: options.keys, refs: options.refs, context: options.context };
+  const anchors = resolvePolicy(flags, pin, undefined, options.targetRefs);
+  const configAt = configLoader(repo);
+  const policyAt = async (commit: string): Promise<PolicyAt> => {
+    try {
+      const signed = await configAt(commit);
+      return { policy: resolvePolicy(flags, pin, signed?.config, options.targetRefs) };
+    } catch (error) {
+      return { problem: `the configuration at that commit cannot be read (${(error as Error).message.replace(/^✖ /, '')})` };
+    }
   };
-  // A key pin from flags (a CI job) must not trust the repository it checks: an
-  // asymmetric record verifies with any PEM that repository names, so a forged
-  // record claiming the pinned keyId would pass. Under such a pin only KMS, or
-  // public keys pinned from outside (--public-key), decide.
-  const publicKeys = options.publicKeys?.length
-    ? await loadPublicKeys(repo.root, options.publicKeys)
-    : options.keys?.length
-      ? []
-      : await loadPublicKeys(repo.root, config.verify.publicKeys);
-  const cache = options.noCache ? noCache : createLineCache(repo.commonDir, 'verified');
-  const digestCache: DigestCache | undefined = options.noCache ? undefined : createDigestCache(repo.commonDir);
-  // Independent git queries, run side by side.
-  const [notes, selection] = await Promise.all([loadNotes(repo), selectionFor(repo, loaded)]);
+  const publicKeys = options.publicKeys?.length ? await loadPublicKeys(repo.root, options.publicKeys) : pinnedPublicKeys(pin);
+  const useCache = options.cache !== false;
+  const cache = useCache ? createLineCache(repo.commonDir, 'verified') : noCache;
+  const digestCache: DigestCache | undefined = useCache ? createDigestCache(repo.commonDir) : undefined;
+  const notes = await loadNotes(repo);
+  const selections = new Map<string, Selection>();
+  const selectionAt = async (commit: string): Promise<Selection | undefined> => {
+    const at = await configAt(commit);
+    if (!at) return undefined;
+    let selection = selections.get(commit);
+    if (!selection) selections.set(commit, (selection = selectionFor(at)));
+    return selection;
+  };
   return {
     repo,
     loaded,
     kms,
-    policy,
+    pin,
+    anchors,
     notes,
-    selection,
+    selection: selectionFor(loaded),
     configPath: loaded.path,
-    verifier: createRecordVerifier({ kms, policy, publicKeys, cache, localKeyProblem: localKeyTrust(repo, options.keys ?? []) }),
+    configAt,
+    selectionAt,
+    policyAt,
+    verifier: createRecordVerifier({ kms, policy: anchors, publicKeys, cache, localKeyProblem: localKeyTrust(repo, options.keys ?? []) }),
     maxCommits: config.verify.maxCommits,
     digestCache,
   };
+}
+
+/** Public keys pinned in this clone (base64 DER), never files a commit could replace. */
+function pinnedPublicKeys(pin: Pin | undefined): KeyObject[] {
+  return (pin?.publicKeys ?? []).flatMap((der) => {
+    try {
+      return [createPublicKey({ key: Buffer.from(der, 'base64'), format: 'der', type: 'spki' })];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /**

@@ -46,18 +46,16 @@ export interface SignOptions {
  * twice.
  */
 export async function signRelease(session: Session, targets: SignTarget[], options: SignOptions = {}): Promise<SignOutcome[]> {
-  const { config } = session.loaded;
-  const keyId = config.keyId;
-  if (!keyId) throw new KmssigError('CONFIG', messages.noKeyId(session.loaded.path));
-  // The key is looked up (loading the AWS SDK) only when something must be
-  // signed, and then while the files are hashed.
-  let described: Promise<KeyInfo> | undefined;
-  const describe = () => {
-    if (!described) {
-      described = session.kms.describeKey(keyId);
-      described.catch(() => {}); // awaited where it is needed; an early failure must not go unhandled
+  // A key is looked up (loading the AWS SDK) only when something must be
+  // signed, and then while the files are hashed; once per key ID a run.
+  const described = new Map<string, Promise<KeyInfo>>();
+  const describe = (keyId: string) => {
+    let info = described.get(keyId);
+    if (!info) {
+      described.set(keyId, (info = session.kms.describeKey(keyId)));
+      info.catch(() => {}); // awaited where it is needed; an early failure must not go unhandled
     }
-    return described;
+    return info;
   };
   const [authors, existing] = await Promise.all([
     session.repo.authors(targets.map((t) => t.commit)),
@@ -66,18 +64,26 @@ export async function signRelease(session: Session, targets: SignTarget[], optio
   const outcomes: SignOutcome[] = [];
 
   for (const { commit, ref } of targets) {
+    // Each commit is signed under its own configuration (DESIGN 3.4, rule 2); one without any has nothing to sign.
+    const loaded = await session.configAt(commit);
+    if (!loaded) continue;
+    const { config } = loaded;
+    const keyId = config.keyId;
+    if (!keyId) throw new KmssigError('CONFIG', messages.noKeyId(loaded.path));
+    const selection = (await session.selectionAt(commit))!;
     // Records that may already say what would be signed: the configured key, and counting under the policy.
+    const at = await session.policyAt(commit);
     const candidates = (existing.get(commit) ?? []).filter(
-      (p) => p.ok && keyMayBe(keyId, p.record.keyId) && !policyProblem(p.record, session.policy, commit),
+      (p) => p.ok && keyMayBe(keyId, p.record.keyId) && 'policy' in at && !policyProblem(p.record, at.policy, commit),
     );
-    if (candidates.length === 0) void describe(); // it will be needed: look the key up while hashing
-    const files = treeFiles(session.repo, commit, session.selection, session.digestCache);
+    if (candidates.length === 0) void describe(keyId); // it will be needed: look the key up while hashing
+    const files = treeFiles(session.repo, commit, selection, session.digestCache);
     const context: Context = { ...config.context, commit };
     if (config.git.branch) context[ref.kind] = ref.name;
     if (config.git.author) context.author = authors.get(commit) ?? '';
     if (config.git.remote && options.remoteUrl) context.remote = stripUserInfo(options.remoteUrl);
     const { digests } = await files;
-    if (digests.size === 0) throw new KmssigError('CONFIG', messages.noFilesMatched(session.loaded.path, commit));
+    if (digests.size === 0) throw new KmssigError('CONFIG', messages.noFilesMatched(loaded.path, commit));
 
     // A valid record that already says the same (these files, this context,
     // a key the configured key ID can name, allowed by the policy): nothing to
@@ -102,7 +108,7 @@ export async function signRelease(session: Session, targets: SignTarget[], optio
       continue;
     }
 
-    const key = await describe();
+    const key = await describe(keyId);
     const alg = algorithmFor(key, config.algorithm);
     const unsigned: UnsignedRecord = { v: 1, alg, keyId: key.arn, context, files: Object.fromEntries(digests) };
     const digest = sha512(payloadOf(unsigned));

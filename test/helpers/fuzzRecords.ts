@@ -162,12 +162,10 @@ export const recordEditArb: fc.Arbitrary<{ name: string; apply: (r: Rec) => void
   fc
     .constantFrom('v', 'alg', 'keyId', 'context', 'files', 'sig')
     .map((field) => ({ name: `delete ${field}`, apply: (r: Rec) => void delete r[field] })),
-  fc
-    .tuple(anyKey, weird)
-    .map(([key, value]) => ({
-      name: `add field ${key}`,
-      apply: (r: Rec) => void Object.defineProperty(r, key, { value, enumerable: true, configurable: true, writable: true }),
-    })),
+  fc.tuple(anyKey, weird).map(([key, value]) => ({
+    name: `add field ${key}`,
+    apply: (r: Rec) => void Object.defineProperty(r, key, { value, enumerable: true, configurable: true, writable: true }),
+  })),
   fc.tuple(fc.nat(), fc.oneof(fc.string({ maxLength: 8 }), weird)).map(([i, value]) => ({
     name: `context pair #${i} = ${JSON.stringify(value)}`,
     apply: (r: Rec) => {
@@ -175,29 +173,23 @@ export const recordEditArb: fc.Arbitrary<{ name: string; apply: (r: Rec) => void
       r.context[keys[i % keys.length]!] = value;
     },
   })),
-  fc
-    .nat()
-    .map((i) => ({
-      name: `delete context pair #${i}`,
-      apply: (r: Rec) => void delete r.context[Object.keys(r.context)[i % Object.keys(r.context).length]!],
-    })),
+  fc.nat().map((i) => ({
+    name: `delete context pair #${i}`,
+    apply: (r: Rec) => void delete r.context[Object.keys(r.context)[i % Object.keys(r.context).length]!],
+  })),
   fc.tuple(anyKey, fc.string({ maxLength: 8 })).map(([key, value]) => ({
     name: `add context ${key}`,
     apply: (r: Rec) => void Object.defineProperty(r.context, key, { value, enumerable: true, configurable: true, writable: true }),
   })),
-  fc
-    .tuple(fc.nat(), digestArb)
-    .map(([i, digest]) => ({
-      name: `digest #${i} changed`,
-      apply: (r: Rec) => void (r.files[Object.keys(r.files)[i % Object.keys(r.files).length]!] = digest),
-    })),
+  fc.tuple(fc.nat(), digestArb).map(([i, digest]) => ({
+    name: `digest #${i} changed`,
+    apply: (r: Rec) => void (r.files[Object.keys(r.files)[i % Object.keys(r.files).length]!] = digest),
+  })),
   fc.tuple(pathArb, digestArb).map(([path, digest]) => ({ name: `path ${path} added`, apply: (r: Rec) => void (r.files[path] = digest) })),
-  fc
-    .nat()
-    .map((i) => ({
-      name: `path #${i} removed`,
-      apply: (r: Rec) => void delete r.files[Object.keys(r.files)[i % Object.keys(r.files).length]!],
-    })),
+  fc.nat().map((i) => ({
+    name: `path #${i} removed`,
+    apply: (r: Rec) => void delete r.files[Object.keys(r.files)[i % Object.keys(r.files).length]!],
+  })),
   fc.tuple(fc.nat(), fc.oneof(pathArb, fc.constantFrom('./a', 'a//b', '../a', '/a', 'a/', 'a\u0000'))).map(([i, to]) => ({
     name: `path #${i} renamed to ${JSON.stringify(to)}`,
     apply: (r: Rec) => {
@@ -222,12 +214,10 @@ export const recordEditArb: fc.Arbitrary<{ name: string; apply: (r: Rec) => void
         .subarray(0, -(n + 1))
         .toString('base64')),
   })),
-  fc
-    .uint8Array({ maxLength: 8 })
-    .map((extra) => ({
-      name: 'sig extended',
-      apply: (r: Rec) => void (r.sig = Buffer.concat([Buffer.from(r.sig, 'base64'), extra]).toString('base64')),
-    })),
+  fc.uint8Array({ maxLength: 8 }).map((extra) => ({
+    name: 'sig extended',
+    apply: (r: Rec) => void (r.sig = Buffer.concat([Buffer.from(r.sig, 'base64'), extra]).toString('base64')),
+  })),
   fc.constant({
     name: 'sig doubled',
     apply: (r: Rec) => void (r.sig = Buffer.concat([Buffer.from(r.sig, 'base64'), Buffer.from(r.sig, 'base64')]).toString('base64')),

@@ -1,7 +1,8 @@
 import { exitCodeOf, KmssigError } from '../../errors.js';
 import { fetchNotes } from '../../git/notes.js';
 import type { Repo } from '../../git/repo.js';
-import { check } from '../../usecases/check.js';
+import { openPolicy } from '../../core/policy.js';
+import { check, checkWithoutConfig } from '../../usecases/check.js';
 import { loadNotes } from '../../usecases/notesView.js';
 import type { Session } from '../../usecases/session.js';
 import { messages } from '../../messages.js';
@@ -11,11 +12,12 @@ import { printHuman } from '../format/human.js';
 import { toJson, toJsonError } from '../format/json.js';
 import { createOutput, type Io, type Output } from '../io.js';
 import { kmsOptions } from '../kmsOptions.js';
-import { openProject, sessionFromFlags } from '../project.js';
+import { openRevision, sessionFromFlags } from '../project.js';
 
 export const spec: CommandSpec = {
   name: 'check',
-  usage: 'kmssig check [--rev <rev> | --worktree] [--allow-local] [--key <arn>]... [--ref <pattern>]... [--format human|json|github]',
+  usage:
+    'kmssig check [--rev <rev> | --worktree] [--allow-local] [--key <arn>]... [--ref <pattern>]... [--context k=v]... [--public-key <pem>]... [--cache] [--format human|json|github]',
   summary:
     'Verify the release files of a revision (default HEAD) against its nearest signed commit. Strict: every listed file must be signed. The CI gate.',
   options: {
@@ -32,7 +34,11 @@ export const spec: CommandSpec = {
     },
     format: { type: 'string', value: 'human|json|github', help: 'output format (default human)' },
     'no-fetch': { type: 'boolean', help: 'do not fetch notes or deepen a shallow clone' },
-    'no-cache': { type: 'boolean', help: 'do not use or fill the caches in the git directory' },
+    cache: {
+      type: 'boolean',
+      help: 'use and fill the caches in the git directory (off by default: a gate trusts only KMS, git and its pins)',
+    },
+    'no-cache': { type: 'boolean', help: 'use no cache (the default; kept for older workflows)' },
     remote: { type: 'string', value: 'name', help: 'remote to fetch notes from (default origin, or the only remote)' },
     ...kmsOptions,
   },
@@ -60,25 +66,36 @@ async function checkAndReport(values: Record<string, unknown>, io: Io, format: s
   if (values.worktree && values['allow-local'])
     throw new KmssigError('USAGE', messages.usage('--worktree is strict and cannot be combined with --allow-local', 'check'));
   const out = createOutput(io);
-  const { repo, loaded } = await openProject(io);
-  const commit = await repo.commitOf(rev);
+  const worktree = values.worktree === true;
+  const { repo, commit, loaded } = await openRevision(io, rev, { worktree });
   const fetch = values['no-fetch'] !== true;
   const remote = fetch ? await pickRemote(repo, stringOption(values, 'remote')) : undefined;
   if (remote) await fetchNotesOnce(repo, remote, out);
+  if (!loaded) return checkWithoutConfiguration(repo, commit, io, format, rev, out);
 
-  const session = await sessionFromFlags(repo, loaded, values, io);
+  const targetRefs = await repo.refsOf(rev, commit);
+  const session = await sessionFromFlags(repo, loaded, values, io, { cache: values.cache === true, targetRefs });
   if (!fetch && session.notes.refs.size === 0) out.warn(messages.notesNotFetched());
-  const report = await checkDeepening(
-    session,
-    { commit, worktree: values.worktree === true, allowLocal: values['allow-local'] === true },
-    remote,
-    out,
-  );
+  if (session.anchors.keys.length === 0) out.warn(messages.checkNotPinned());
+  const report = await checkDeepening(session, { commit, worktree, allowLocal: values['allow-local'] === true }, remote, out);
 
-  if (format === 'json') io.stdout.write(toJson(report, session.policy, rev) + '\n');
+  if (format === 'json') io.stdout.write(toJson(report, session.anchors, rev) + '\n');
   else if (format === 'github') io.stdout.write(toGithub(report) + '\n');
   else printHuman(report, out, `${values.worktree ? 'working tree at ' : ''}${rev} (${commit.slice(0, 12)})`);
   return report.status === 'fail' ? 1 : 0;
+}
+
+/**
+ * A commit without configuration: a failure when something below it is signed
+ * (the configuration was removed, DESIGN 3.2), else there is nothing to check.
+ */
+async function checkWithoutConfiguration(repo: Repo, commit: string, io: Io, format: string, rev: string, out: Output): Promise<number> {
+  const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, commit, 100_000);
+  if (report.status !== 'fail') throw new KmssigError('CONFIG', messages.noConfig(repo.root));
+  if (format === 'json') io.stdout.write(toJson(report, openPolicy, rev) + '\n');
+  else if (format === 'github') io.stdout.write(toGithub(report) + '\n');
+  else printHuman(report, out, `${rev} (${commit.slice(0, 12)})`);
+  return 1;
 }
 
 async function pickRemote(repo: Repo, given: string | undefined): Promise<string | undefined> {

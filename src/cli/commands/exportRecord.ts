@@ -29,9 +29,11 @@ export async function run(values: Record<string, unknown>, positionals: string[]
   if (positionals.length > 1)
     throw new KmssigError('USAGE', messages.usage(`unexpected argument ${JSON.stringify(positionals[1])}`, spec.name));
   const out = createOutput(io);
-  const { repo, loaded } = await openProject(io);
-  const start = await repo.commitOf(positionals[0] ?? 'HEAD');
-  const session = await sessionFromFlags(repo, loaded, values, io);
+  const { repo, commit: start, loaded } = await openProject(io, positionals[0] ?? 'HEAD');
+  const session = await sessionFromFlags(repo, loaded, values, io, {
+    cache: true,
+    targetRefs: await repo.refsOf(positionals[0] ?? 'HEAD', start),
+  });
   const { commit, record } = await exportRecord(session, start, resolve(io.cwd, outArg));
   out.result(messages.recordExported(outArg, commit, record.alg));
   // With one pinned public key the hint names it; with several, the reader picks the right one.

@@ -2,14 +2,17 @@ import { loadConfig, type LoadedConfig } from '../../config/loadConfig.js';
 import type { HookName } from '../../config/schema.js';
 import { stripUserInfo } from '../../core/context.js';
 import { parsePushLines } from '../../core/pushLines.js';
-import { KmssigError } from '../../errors.js';
-import { Repo } from '../../git/repo.js';
+import { hookMode, parsePin, type HookMode } from '../../core/trust.js';
+import { isKmssigError, KmssigError } from '../../errors.js';
+import type { Repo } from '../../git/repo.js';
 import { fetchNotes, noteRefs, remoteNotesRef } from '../../git/notes.js';
 import { fetchAllNotes } from '../../hooks/installHooks.js';
 import { prePush } from '../../hooks/prePush.js';
 import { verifyAfter } from '../../hooks/verifyAfter.js';
 import { hookDecisionKey, prePushDecisionKey, type VerifyHook } from '../../hooks/decisionKey.js';
 import type { LineCache } from '../../cache/lineCache.js';
+import { checkWithoutConfig } from '../../usecases/check.js';
+import { commitSource } from '../../usecases/configAt.js';
 import { loadNotes } from '../../usecases/notesView.js';
 import { messages } from '../../messages.js';
 import { requirePositionals, type CommandSpec } from '../args.js';
@@ -21,7 +24,6 @@ import { sessionFromFlags } from '../project.js';
 // pre-push's own arguments, for the usage error when git did not pass them.
 const prePushSpec: CommandSpec = { name: 'hook', usage: 'kmssig hook pre-push <remote> <url>', summary: '', options: {} };
 
-/** What a hook does once the fast path had no answer (see hook.ts). */
 /** What the fast path already did: the decision cache, whether this was a pull, pre-push's standard input. */
 export interface HookState {
   decisions: LineCache;
@@ -29,18 +31,19 @@ export interface HookState {
   input: string;
 }
 
+/**
+ * What a hook does once the fast path had no answer (see hook.ts). What it
+ * does on a failure (block, warn, off) comes from this clone's pin or the
+ * configuration of a signed commit, never from the commit verified (DESIGN 3.4).
+ */
 export async function runHook(repo: Repo, hook: HookName, args: string[], io: Io, state: HookState): Promise<number> {
   const out = createOutput(io);
-  const loaded = await loadConfig(repo.root);
-  if (!loaded) return hook === 'pre-push' ? 0 : verifyWithoutConfig(repo, out);
-  const mode = loaded.config.hooks[hook];
-  if (mode === 'off') return 0;
+  const pin = parsePin(await repo.configRegexp('^kmssig\\.trust\\.'));
+  let mode: HookMode = hookMode(hook, pin, undefined);
   try {
-    const code =
-      hook === 'pre-push'
-        ? await runPrePush(repo, loaded, args, io, out, state)
-        : await runVerify(repo, loaded, hook, args, io, out, state);
-    return mode === 'warn' && code !== 0 ? warned(out, hook) : code;
+    const result = hook === 'pre-push' ? await runPrePush(repo, args, io, out, state) : await runVerify(repo, hook, args, io, out, state);
+    mode = result.mode;
+    return mode === 'warn' && result.code !== 0 ? warned(out, hook) : result.code;
   } catch (error) {
     if (mode !== 'warn') throw error;
     out.error(error instanceof KmssigError && error.message.startsWith('✖') ? error.message : `✖ ${(error as Error).message}`);
@@ -53,44 +56,70 @@ function warned(out: Output, hook: string): number {
   return 0;
 }
 
-async function runPrePush(
-  repo: Repo,
-  loaded: LoadedConfig,
-  args: string[],
-  io: Io,
-  out: Output,
-  { decisions, input }: HookState,
-): Promise<number> {
+interface HookResult {
+  code: number;
+  mode: HookMode;
+}
+
+async function runPrePush(repo: Repo, args: string[], io: Io, out: Output, { decisions, input }: HookState): Promise<HookResult> {
   const [remote, url] = requirePositionals(prePushSpec, args, ['remote', 'url']) as [string, string];
-  const session = await sessionFromFlags(repo, loaded, {}, io);
-  const result = await prePush(session, { remote, url, updates: parsePushLines(input), info: (l) => out.info(l) });
+  const updates = parsePushLines(input);
+  // The session is wired with the configuration of the first pushed commit that has one; each commit is then signed with its own.
+  let loaded: LoadedConfig | undefined;
+  for (const update of updates) {
+    const commit = (await repo.git.maybe(['rev-parse', '--verify', '--quiet', `${update.localSha}^{commit}`]))?.trim();
+    if (commit && (loaded = await loadConfig(commitSource(repo, commit)))) break;
+  }
+  if (!loaded) return { code: 0, mode: 'block' };
+  const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, signing: true });
+  const mode = hookMode('pre-push', session.pin, loaded.config);
+  if (mode === 'off') return { code: 0, mode };
+  const result = await prePush(session, { remote, url, updates, info: (l) => out.info(l) });
   // git hands a URL as the remote's name when one is pushed to directly: never show its credentials.
   if (result.signed > 0) out.info(messages.prePushSigned(result.signed, stripUserInfo(remote), result.published));
   // Everything is signed and published now: the same push again can return at once.
   await decisions.add(await prePushDecisionKey(repo, remote, input));
-  return 0;
+  return { code: 0, mode };
 }
 
-async function runVerify(
-  repo: Repo,
-  loaded: LoadedConfig,
-  hook: VerifyHook,
-  args: string[],
-  io: Io,
-  out: Output,
-  { pulled, decisions }: HookState,
-): Promise<number> {
+async function runVerify(repo: Repo, hook: VerifyHook, args: string[], io: Io, out: Output, state: HookState): Promise<HookResult> {
+  const pin = parsePin(await repo.configRegexp('^kmssig\\.trust\\.'));
+  if (!(await repo.hasCommits())) return { code: 0, mode: 'block' };
   if (hook === 'post-checkout' && /^0+$/.test(args[0] ?? '')) {
     // A fresh clone: its notes were not fetched with it.
     const remote = (await repo.remotes())[0];
     if (remote && !(await repo.git.maybe(['rev-parse', '--verify', '--quiet', remoteNotesRef(remote)])))
       await fetchNotes(repo, remote).catch(() => false);
   }
+  const head = await repo.commitOf('HEAD');
+  let loaded: LoadedConfig | undefined;
+  try {
+    loaded = await loadConfig(commitSource(repo, head));
+  } catch (error) {
+    // A configuration that is refused (code, $import) or broken is itself an unverified release file.
+    if (!isKmssigError(error, 'CONFIG')) throw error;
+    out.error(messages.hookBanner(hook, `HEAD (${head.slice(0, 12)})`));
+    out.error(error.message);
+    out.error(messages.hookFailed(hook));
+    return { code: 1, mode: hookMode(hook, pin, undefined) };
+  }
+  if (!loaded) return verifyWithoutConfig(repo, head, out, hookMode(hook, pin, undefined));
+  return verifyWithConfig(repo, loaded, hook, io, out, state);
+}
+
+async function verifyWithConfig(
+  repo: Repo,
+  loaded: LoadedConfig,
+  hook: VerifyHook,
+  io: Io,
+  out: Output,
+  { pulled, decisions }: HookState,
+): Promise<HookResult> {
   // The key of what is verified now (after any fetch above); a clean pass is stored under it.
   const decisionKey = () => hookDecisionKey(repo, hook, pulled);
   let key = await decisionKey();
-
-  const session = await sessionFromFlags(repo, loaded, {}, io);
+  const head = await repo.commitOf('HEAD');
+  const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, targetRefs: await repo.refsOf('HEAD', head) });
   let verification = await verifyAfter(session, hook, pulled);
   if (verification.failed && (await refreshNotes(repo))) {
     // `git pull origin main` fetches only the ref it names, not the notes refspec: fetch the notes, then decide.
@@ -98,6 +127,11 @@ async function runVerify(
     key = await decisionKey();
     verification = await verifyAfter(session, hook, pulled);
   }
+  // The mode is the one of the nearest signed commit's configuration (someone with signing rights signed it), unless pinned.
+  const main = verification.reports[0]!.report;
+  const signedCommit = main.signed?.commit ?? main.bases.find((b) => b.signed)?.signed?.commit;
+  const mode = hookMode(hook, session.pin, signedCommit ? (await session.configAt(signedCommit))?.config : undefined);
+  if (mode === 'off') return { code: 0, mode };
   const loud = verification.failed;
   // A file that failed in one report (what a pull from a URL brought in) is never also called local work.
   const failedPaths = new Set(verification.reports.flatMap(({ report }) => report.files.filter(isFailure).map((f) => f.path)));
@@ -114,11 +148,11 @@ async function runVerify(
   }
   if (loud) {
     out.error(messages.hookFailed(hook));
-    return 1;
+    return { code: 1, mode };
   }
   const clean = verification.reports.every(({ report }) => report.files.every((f) => f.state === 'ok') && report.uncommitted.length === 0);
   if (clean) await decisions.add(key);
-  return 0;
+  return { code: 0, mode };
 }
 
 /** Fetches every remote's notes; true when a notes ref changed. */
@@ -129,13 +163,9 @@ async function refreshNotes(repo: Repo): Promise<boolean> {
 }
 
 /** DESIGN 3.1/3.2: no configuration is quiet, unless signatures exist below HEAD (the configuration was removed). */
-async function verifyWithoutConfig(repo: Repo, out: Output): Promise<number> {
-  if (!(await repo.hasCommits())) return 0;
-  const notes = await loadNotes(repo);
-  if (notes.refs.size === 0) return 0;
-  const head = await repo.commitOf('HEAD');
-  const signed = (await repo.revList(head, 100_000)).find((c) => notes.has(c));
-  if (!signed) return 0;
+async function verifyWithoutConfig(repo: Repo, head: string, out: Output, mode: HookMode): Promise<HookResult> {
+  const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, head, 100_000);
+  if (report.status !== 'fail') return { code: 0, mode };
   out.error(messages.signaturesWithoutConfig(head));
-  return 1;
+  return { code: 1, mode };
 }

@@ -1,5 +1,7 @@
 import { loadConfig } from '../../config/loadConfig.js';
 import { Repo } from '../../git/repo.js';
+import { commitSource, worktreeSource } from '../../usecases/configAt.js';
+import { pinOnInstall } from './trust.js';
 import { fetchAllNotes, HOOKS, installHooks, setupNotesFetch } from '../../hooks/installHooks.js';
 import type { CommandSpec } from '../args.js';
 import { createOutput, type Io } from '../io.js';
@@ -15,7 +17,8 @@ export const spec: CommandSpec = {
 export async function run(values: Record<string, unknown>, _positionals: string[], io: Io): Promise<number> {
   const out = createOutput(io);
   const repo = await Repo.open(io.cwd, io.env);
-  const loaded = await loadConfig(repo.root);
+  // The configuration checked out: what the user installing sees, and pins (trust on first use).
+  const loaded = await loadConfig((await repo.hasCommits()) ? commitSource(repo, await repo.commitOf('HEAD')) : worktreeSource(repo.root));
   const hooks = loaded ? HOOKS.filter((h) => loaded.config.hooks[h] !== 'off') : HOOKS;
   const { location, changes } = await installHooks(repo, hooks);
   for (const c of changes) out.result(`${c.change.padEnd(9)} ${c.file}`);
@@ -25,6 +28,7 @@ export async function run(values: Record<string, unknown>, _positionals: string[
   if (values['no-fetch'] !== true) {
     for (const r of await fetchAllNotes(repo)) if (r.error) out.warn(`⚠ could not fetch signatures from ${r.remote}: ${r.error}`);
   }
+  if (loaded) await pinOnInstall(repo, loaded, io);
   if (!loaded) out.warn('⚠ no .kmssigrc yet: the hooks do nothing until you add one (see .kmssigrc.example)');
   return 0;
 }

@@ -1,4 +1,5 @@
 import { policyProblem, recordRef } from '../../core/policy.js';
+import { messages } from '../../messages.js';
 import type { CommandSpec } from '../args.js';
 import { short } from '../format/stateText.js';
 import { createOutput, type Io } from '../io.js';
@@ -15,9 +16,9 @@ export const spec: CommandSpec = {
 
 export async function run(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
   const out = createOutput(io);
-  const { repo, loaded } = await openProject(io);
-  const start = await repo.commitOf(positionals[0] ?? 'HEAD');
-  const session = await sessionFromFlags(repo, loaded, values, io);
+  const rev = positionals[0] ?? 'HEAD';
+  const { repo, commit: start, loaded } = await openProject(io, rev);
+  const session = await sessionFromFlags(repo, loaded, values, io, { cache: true, targetRefs: await repo.refsOf(rev, start) });
   // The nearest commit with any record at all; each record is then verified on its own.
   const commits = await repo.revList(start, session.maxCommits);
   const commit = commits.find((c) => session.notes.has(c));
@@ -34,16 +35,14 @@ export async function run(values: Record<string, unknown>, positionals: string[]
       continue;
     }
     const { record } = p;
-    const problem = policyProblem(record, session.policy, commit);
+    const at = await session.policyAt(commit);
+    const problem = 'problem' in at ? at.problem : policyProblem(record, at.policy, commit);
     const verdict = problem ? { valid: false as const, reason: problem } : await session.verifier.verify(record, p.line);
     const files = Object.keys(record.files).length;
     if (verdict.valid) {
       anyValid = true;
       out.result(
-        out.paint(
-          'green',
-          `  ✔ verified: ${files} file(s) for ${recordRef(record) ?? 'no ref'}, signed by ${record.context.author ?? '(no author)'} with ${record.keyId} (${record.alg}) at ${record.signedAt}`,
-        ),
+        out.paint('green', `  ✔ verified: ${files} file(s) for ${recordRef(record) ?? 'no ref'}, ${messages.signedFacts(record)}`),
       );
     } else {
       // An unverified record's claims are not facts: show only why it failed.

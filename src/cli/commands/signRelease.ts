@@ -10,10 +10,14 @@ import { openProject, sessionFromFlags } from '../project.js';
 /** `kmssig sign` without positionals: one record for the listed files of --rev, for --ref. */
 export async function run(values: Record<string, unknown>, io: Io): Promise<number> {
   const out = createOutput(io);
-  const { repo, loaded } = await openProject(io);
-  const commit = await repo.commitOf(stringOption(values, 'rev') ?? 'HEAD');
+  // The configuration of the commit signed, whatever is checked out (DESIGN 3.4, rule 2).
+  const { repo, commit, loaded } = await openProject(io, stringOption(values, 'rev') ?? 'HEAD');
   const ref = await refToSign(repo, stringOption(values, 'ref'), commit);
-  const session = await sessionFromFlags(repo, loaded, { ...values, ref: undefined }, io);
+  const session = await sessionFromFlags(repo, loaded, { ...values, ref: undefined }, io, {
+    cache: true,
+    signing: true,
+    targetRefs: [`refs/${ref.kind === 'tag' ? 'tags' : 'heads'}/${ref.name}`],
+  });
   if (isLocalKeyId(loaded.config.keyId)) out.warn(messages.localKeyWarning(loaded.config.keyId));
   const [outcome] = await signRelease(session, [{ commit, ref }]);
   const files = Object.keys(outcome!.record.files).length;

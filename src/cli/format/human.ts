@@ -1,5 +1,6 @@
 import { recordRef } from '../../core/policy.js';
 import type { CheckReport } from '../../core/report.js';
+import { messages } from '../../messages.js';
 import type { Output } from '../io.js';
 import { isFailure, short, stateText } from './stateText.js';
 
@@ -12,8 +13,7 @@ export function printHuman(report: CheckReport, out: Output, label: string): voi
   const signed = report.signed;
   if (signed) {
     const { record } = signed;
-    const who = record.context.author ? ` by ${record.context.author}` : '';
-    out.result(`signature of ${short(signed.commit)} (${recordRef(record) ?? 'no ref'}, ${record.keyId}${who}, ${record.signedAt})`);
+    out.result(`signature of ${short(signed.commit)} (${recordRef(record) ?? 'no ref'}: ${messages.signedFacts(record)})`);
   }
   for (const base of report.bases) {
     const against = base.signed ? ` against the signature of ${short(base.signed.commit)}` : '';

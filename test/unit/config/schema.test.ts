@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, SEARCH_PLACES } from '../../../src/config/loadConfig.js';
+import { worktreeSource } from '../../../src/usecases/configAt.js';
 import { configSchema, GIT_CONTEXT_KEYS } from '../../../src/config/schema.js';
 import { KmssigError } from '../../../src/errors.js';
 
@@ -132,7 +133,7 @@ describe('.kmssigrc.example', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kmssig-example-'));
     try {
       writeFileSync(join(dir, '.kmssigrc'), example);
-      const loaded = await loadConfig(dir);
+      const loaded = await loadConfig(worktreeSource(dir));
       assert.ok(loaded);
       assert.equal(loaded.path, '.kmssigrc');
     } finally {
@@ -177,7 +178,7 @@ describe('loadConfig', () => {
 
   async function configError(dir: string): Promise<KmssigError> {
     try {
-      await loadConfig(dir);
+      await loadConfig(worktreeSource(dir));
     } catch (error) {
       assert.ok(error instanceof KmssigError, String(error));
       assert.equal(error.code, 'CONFIG');
@@ -199,7 +200,15 @@ describe('loadConfig', () => {
     );
     assert.match(
       (await configError(folder({ '.kmssigrc.json': '{"files": [' }))).message,
-      /cannot read the configuration \.kmssigrc\.json/,
+      /cannot parse the configuration \.kmssigrc\.json: line 1, column 12: unexpected end of the file; fix the syntax/,
+    );
+    assert.match(
+      (await configError(folder({ '.kmssigrc.yml': 'files:\n  - a\n - b\n' }))).message,
+      /cannot parse the configuration \.kmssigrc\.yml: line 3, column 2: .+; fix the syntax/,
+    );
+    assert.match(
+      (await configError(folder({ 'package.json': '{\n  "name": "x",\n  "kmssig": {"files": ["x"]},\n}\n' }))).message,
+      /cannot parse the configuration package\.json: line 4, column 1: Expected double-quoted property name; fix the syntax/,
     );
     assert.match(
       (await configError(folder({ '.kmssigrc': 'files: [x]\nendpoint: localhost:4566\n' }))).message,
@@ -209,27 +218,45 @@ describe('loadConfig', () => {
 
   it('reads the repository root only, never a parent or a sub folder', async () => {
     const parent = folder({ '.kmssigrc': '{"files":["x"]}', 'repo/src/.kmssigrc': '{"files":["y"]}', 'repo/README.md': '' });
-    assert.equal(await loadConfig(join(parent, 'repo')), undefined);
+    assert.equal(await loadConfig(worktreeSource(join(parent, 'repo'))), undefined);
   });
 
-  it('finds every documented file name, package.json first', async () => {
-    assert.deepEqual(SEARCH_PLACES, [
-      'package.json',
-      '.kmssigrc',
-      '.kmssigrc.json',
-      '.kmssigrc.yaml',
-      '.kmssigrc.yml',
-      '.kmssigrc.js',
-      '.kmssigrc.cjs',
-      '.kmssigrc.mjs',
-      'kmssig.config.js',
-      'kmssig.config.cjs',
-      'kmssig.config.mjs',
-    ]);
-    const both = folder({ 'package.json': '{"name":"x","kmssig":{"files":["from-package"]}}', '.kmssigrc': '{"files":["from-rc"]}' });
-    assert.deepEqual((await loadConfig(both))!.config.files, ['from-package']);
-    assert.equal((await loadConfig(both))!.path, 'package.json');
+  it('finds every documented data file name, and refuses two at once', async () => {
+    assert.deepEqual(SEARCH_PLACES, ['package.json', '.kmssigrc', '.kmssigrc.json', '.kmssigrc.yaml', '.kmssigrc.yml']);
+    const pkg = folder({ 'package.json': '{"name":"x","kmssig":{"files":["from-package"]}}' });
+    assert.deepEqual((await loadConfig(worktreeSource(pkg)))!.config.files, ['from-package']);
+    assert.equal((await loadConfig(worktreeSource(pkg)))!.path, 'package.json');
     const plain = folder({ 'package.json': '{"name":"x"}', '.kmssigrc.yaml': 'files: [from-yaml]\n' });
-    assert.deepEqual((await loadConfig(plain))!.config.files, ['from-yaml']);
+    assert.deepEqual((await loadConfig(worktreeSource(plain)))!.config.files, ['from-yaml']);
+    const both = folder({ 'package.json': '{"name":"x","kmssig":{"files":["a"]}}', '.kmssigrc': '{"files":["b"]}' });
+    assert.match((await configError(both)).message, /more than one kmssig configuration \(package\.json, \.kmssigrc\): keep exactly one/);
+  });
+
+  it('refuses JavaScript configuration, meta configuration and $import, running none of it (DESIGN 3.4)', async () => {
+    const marker = join(tmpdir(), `kmssig-ran-${process.pid}`);
+    const code = `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); module.exports = { files: ['x'] };`;
+    for (const name of ['.kmssigrc.cjs', '.kmssigrc.js', '.kmssigrc.mjs', '.kmssigrc.ts', 'kmssig.config.cjs', 'kmssig.config.mjs']) {
+      const error = await configError(folder({ [name]: code, '.kmssigrc': '{"files":["x"]}' }));
+      assert.match(
+        error.message,
+        new RegExp(`${name.replace(/\./g, '\\.')} in the working tree is refused: .*data only.*move the settings to \\.kmssigrc`),
+      );
+    }
+    assert.match(
+      (await configError(folder({ '.config/kmssigrc.json': '{"files":["x"]}' }))).message,
+      /\.config\/kmssigrc\.json .* is refused/,
+    );
+    assert.match(
+      (await configError(folder({ '.config/config.json': '{"cosmiconfig":{"searchPlaces":["x.js"]}}', '.kmssigrc': '{"files":["x"]}' })))
+        .message,
+      /\.config\/config\.json .* configures cosmiconfig, which kmssig refuses/,
+    );
+    // Another tool's .config/config.json is no business of kmssig's.
+    assert.ok(await loadConfig(worktreeSource(folder({ '.config/config.json': '{"other":1}', '.kmssigrc': '{"files":["x"]}' }))));
+    assert.match(
+      (await configError(folder({ '.kmssigrc': '{"$import":"policy.json","files":["x"]}' }))).message,
+      /\.kmssigrc uses \$import, which kmssig refuses/,
+    );
+    assert.equal(existsSync(marker), false, 'repository code ran inside kmssig');
   });
 });

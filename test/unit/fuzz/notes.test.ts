@@ -117,14 +117,19 @@ describe('fuzz: whole notes, the history walk, and the pure decisions', () => {
             has: (c) => (notes.get(c) ?? []).length > 0,
             records: async (cs) => new Map(cs.map((c) => [c, parseNote((notes.get(c) ?? []).join('\n'))])),
           };
-          const repo = { revList: async () => history, isShallow: async () => false } as unknown as Repo;
+          const repo = {
+            async *walkParents() {
+              for (let i = 0; i < history.length; i++) yield { commit: history[i]!, parents: history.slice(i + 1, i + 2) };
+            },
+            isShallow: async () => false,
+          } as unknown as Repo;
           let walk;
           try {
             walk = await findSignedCommit({
               repo,
               notes: view,
               start: history[0]!,
-              policy: reader.policy,
+              policyAt: async () => ({ policy: reader.policy }),
               verifier: reader.verifier,
               maxCommits: 100,
             });
@@ -133,12 +138,12 @@ describe('fuzz: whole notes, the history walk, and the pure decisions', () => {
             assert.ok(error instanceof KmssigError, String((error as Error)?.stack));
             return;
           }
-          if (walk.found) {
-            assert.equal(walk.found.commit, signedAt, 'found on another commit');
-            assert.ok(sameSigned(walk.found.record, genuine), `found a changed record: ${JSON.stringify(walk.found.record)}`);
+          for (const found of walk.found) {
+            assert.equal(found.commit, signedAt, 'found on another commit');
+            assert.ok(sameSigned(found.record, genuine), `found a changed record: ${JSON.stringify(found.record)}`);
           }
           // Nothing undecided on the way: whatever else is around, the genuine record is not hidden.
-          if (genuineStays) assert.ok(walk.found, `the genuine record was hidden: ${JSON.stringify(walk.rejected)}`);
+          if (genuineStays) assert.ok(walk.found.length > 0, `the genuine record was hidden: ${JSON.stringify(walk.rejected)}`);
         },
       ),
       { numRuns: 500 },
