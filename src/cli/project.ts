@@ -34,17 +34,17 @@ export async function openProject(io: Io, rev = 'HEAD'): Promise<Project & { loa
 }
 
 /**
- * The repository around the working folder and the configuration at HEAD,
- * when there are both (commands that also work outside a repository, such as pubkey).
+ * The repository around the working folder and the configuration on disk, as
+ * data, when there are both: the single-file tools (pubkey, sign-file) take
+ * their key from what the user sees; they verify nothing of the repository.
  */
 export async function findProject(io: Io): Promise<{ repo: Repo; loaded: LoadedConfig } | undefined> {
   const repo = await Repo.open(io.cwd, io.env).catch((error: unknown) => {
     if (error instanceof KmssigError && error.code === 'NOT_A_REPO') return undefined;
     throw error;
   });
-  if (!repo || !(await repo.hasCommits())) return undefined;
-  const loaded = await loadConfig(commitSource(repo, await repo.commitOf('HEAD')));
-  return loaded ? { repo, loaded } : undefined;
+  const loaded = repo && (await loadConfig(worktreeSource(repo.root)));
+  return repo && loaded ? { repo, loaded } : undefined;
 }
 
 export interface SessionFlags {

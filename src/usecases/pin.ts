@@ -1,6 +1,5 @@
 import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { parsePin, pinEntries, type Pin } from '../core/trust.js';
 import { KmssigError } from '../errors.js';
@@ -22,9 +21,9 @@ export async function clearPin(repo: Repo): Promise<void> {
 }
 
 /** A public key file as the pin keeps it: base64 DER, the key itself rather than a path a commit could change. */
-export async function publicKeyDer(path: string): Promise<string> {
+export async function publicKeyDer(path: string, read: (path: string) => Promise<string> = (p) => readFile(p, 'utf8')): Promise<string> {
   try {
-    const key = createPublicKey(await readFile(path, 'utf8'));
+    const key = createPublicKey(await read(path));
     return key.export({ format: 'der', type: 'spki' }).toString('base64');
   } catch (error) {
     throw new KmssigError('CONFIG', messages.badPublicKey(path, (error as Error).message), { cause: error });
@@ -40,7 +39,7 @@ const KEY_ARN = /^arn:[^:]+:kms:[^:]*:[^:]*:key\//;
  * Hook modes are not pinned: a signed configuration may change them.
  */
 export async function pinFromConfig(
-  root: string,
+  read: (path: string) => Promise<string>,
   config: Config,
   describe?: KeyManagement['describeKey'],
 ): Promise<{ pin: Pin; unresolvedKey?: string }> {
@@ -56,7 +55,7 @@ export async function pinFromConfig(
       else unresolvedKey = config.keyId;
     } else unresolvedKey = config.keyId;
   }
-  const publicKeys = await Promise.all(config.verify.publicKeys.map((p) => publicKeyDer(resolve(root, p))));
+  const publicKeys = await Promise.all(config.verify.publicKeys.map((p) => publicKeyDer(p.replace(/^\.\//, ''), read)));
   const pin: Pin = {
     keys,
     refs: [...config.verify.refs],

@@ -78,7 +78,11 @@ export function createRecordVerifier({ kms, policy, publicKeys, cache, localKeyP
         await cache.add(cacheKey);
         return { valid: true };
       }
-      if (publicKeys.length === 0) return { valid: false, reason: 'asymmetric record, but no public key is pinned (verify.publicKeys)' };
+      if (publicKeys.length === 0)
+        return {
+          valid: false,
+          reason: 'asymmetric record, but no public key is pinned (pass --public-key, or pin verify.publicKeys with kmssig trust)',
+        };
       const message = payloadDigest(record);
       const signature = Buffer.from(record.sig, 'base64');
       return publicKeys.some((key) => verifyAsymmetric(record.alg, key, message, signature))

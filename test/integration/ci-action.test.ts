@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -23,10 +23,14 @@ function loadAction(): Action {
   return JSON.parse(execFileSync('python3', ['-c', script, join(ROOT, 'action.yml')], { encoding: 'utf8' }));
 }
 
-/** Replaces the `${{ inputs.x }}` / `${{ github.action_path }}` expressions the way the runner does. */
+// The runner's temp folder: outside the workspace, where the action installs kmssig.
+let toolDir = '';
+
+/** Replaces the `${{ inputs.x }}` / `${{ github.action_path }}` / `${{ runner.temp }}` expressions the way the runner does. */
 function expand(text: string, inputs: Record<string, string>): string {
   return text.replace(/\$\{\{\s*([\w.-]+)\s*\}\}/g, (_, name: string) => {
     if (name === 'github.action_path') return ROOT;
+    if (name === 'runner.temp') return toolDir;
     if (name.startsWith('inputs.') && Object.hasOwn(inputs, name.slice(7))) return inputs[name.slice(7)]!;
     throw new Error(`action.yml uses an expression the test does not know: ${name}`);
   });
@@ -45,17 +49,31 @@ describe('action.yml (composite GitHub Action)', () => {
     moto = await startMoto();
     keyArn = await createKey(moto.endpoint, { alias: 'alias/release' });
     otherArn = await createKey(moto.endpoint);
-    world = await createCiWorld(moto, 'alias/release');
+    world = await createCiWorld(moto, 'alias/release', { config: { context: { repo: 'acme/app' } } });
     await world.sign();
     world.publish();
     ci = world.ciClone('ci');
-    // An npx that runs the built CLI instead of downloading kmssig, and says what it was asked for.
+    toolDir = join(world.root, 'runner-temp');
+    mkdirSync(toolDir);
+    // An npm that installs the built CLI instead of downloading kmssig, and says what it was asked for.
     fakeBin = join(world.root, 'bin');
     mkdirSync(fakeBin);
     writeFileSync(
-      join(fakeBin, 'npx'),
-      `#!/bin/sh\n[ "$1" = "--yes" ] || { echo "npx without --yes" >&2; exit 90; }\nprintf '%s\\n' "$2" > "$NPX_LOG"\nshift 2\nexec "${process.execPath}" "${BIN}" "$@"\n`,
+      join(fakeBin, 'npm'),
+      [
+        '#!/bin/sh',
+        'printf "%s\\n" "$PWD" "$@" > "$NPM_LOG"',
+        'prefix=""; spec=""',
+        'while [ $# -gt 0 ]; do case "$1" in --prefix) prefix="$2"; shift 2;; --*) shift;; install) shift;; *) spec="$1"; shift;; esac; done',
+        'mkdir -p "$prefix/node_modules/.bin"',
+        `printf '#!/bin/sh\\nexec "%s" "%s" "$@"\\n' "${process.execPath}" "${BIN}" > "$prefix/node_modules/.bin/kmssig"`,
+        'chmod +x "$prefix/node_modules/.bin/kmssig"',
+        '',
+      ].join('\n'),
     );
+    chmodSync(join(fakeBin, 'npm'), 0o755);
+    // Any npx would run what the workspace's package.json names: it must never be called.
+    writeFileSync(join(fakeBin, 'npx'), '#!/bin/sh\necho "npx was called" >&2\nexit 90\n');
     chmodSync(join(fakeBin, 'npx'), 0o755);
   });
   after(async () => {
@@ -70,24 +88,34 @@ describe('action.yml (composite GitHub Action)', () => {
     if (!step) throw new Error('action.yml has no step');
     const scriptFile = join(world.root, 'step.sh');
     writeFileSync(scriptFile, step.run);
-    const npxLog = join(world.root, 'npx.log');
-    writeFileSync(npxLog, '');
+    const npmLog = join(world.root, 'npm.log');
+    writeFileSync(npmLog, '');
     const env = {
       ...world.env,
       ...Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, expand(v, inputs)])),
       PATH: `${fakeBin}:${process.env.PATH}`,
-      NPX_LOG: npxLog,
+      NPM_LOG: npmLog,
     };
     const out = await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], {
       cwd: expand(step['working-directory'], inputs),
       env,
     });
-    return { ...out, npx: readFileSync(npxLog, 'utf8').trim() };
+    const [cwd, ...args] = readFileSync(npmLog, 'utf8').trim().split('\n');
+    return { ...out, npmCwd: cwd ?? '', npm: args.find((a) => a.startsWith('kmssig@')) ?? '' };
   }
 
   it('is a composite action with the documented inputs', () => {
     assert.equal(action.runs.using, 'composite');
-    assert.deepEqual(Object.keys(action.inputs).sort(), ['format', 'key', 'public-key', 'ref', 'rev', 'version', 'working-directory']);
+    assert.deepEqual(Object.keys(action.inputs).sort(), [
+      'context',
+      'format',
+      'key',
+      'public-key',
+      'ref',
+      'rev',
+      'version',
+      'working-directory',
+    ]);
     assert.equal(action.inputs.format?.default, 'github');
     for (const [name, spec] of Object.entries(action.inputs)) assert.notEqual(spec.required, true, `${name} is optional`);
     const [step] = action.runs.steps;
@@ -95,12 +123,51 @@ describe('action.yml (composite GitHub Action)', () => {
     assert.doesNotMatch(step?.run ?? '', /\$\{\{/, 'inputs reach the script through env, never pasted into it');
   });
 
-  it('runs npx --yes kmssig@<its own version> check --format github in the working directory', async () => {
+  it('installs kmssig@<its own version> outside the workspace and runs check --format github in the working directory', async () => {
     const out = await runAction({ 'working-directory': ci });
     assert.equal(out.code, 0, out.stdout + out.stderr);
-    assert.equal(out.npx, `kmssig@${VERSION}`);
+    assert.equal(out.npm, `kmssig@${VERSION}`);
+    assert.ok(out.npmCwd.startsWith(toolDir), `npm ran in ${out.npmCwd}, not in the runner's temp folder`);
     assert.match(out.stdout, /^::notice title=kmssig::kmssig: 3 release file\(s\) verified/m);
-    assert.equal((await runAction({ 'working-directory': ci, version: '9.9.9' })).npx, 'kmssig@9.9.9');
+    assert.equal((await runAction({ 'working-directory': ci, version: '9.9.9' })).npm, 'kmssig@9.9.9');
+  });
+
+  it('never runs a kmssig that the checkout supplies (its package.json, its node_modules)', async () => {
+    const attacked = world.ciClone('attacked', []);
+    const marker = join(world.root, 'fake-ran');
+    const fake = `#!/bin/sh\ntouch "${marker}"\necho "::notice title=kmssig::kmssig: all verified"\nexit 0\n`;
+    mkdirSync(join(attacked, 'node_modules', '.bin'), { recursive: true });
+    mkdirSync(join(attacked, 'node_modules', 'kmssig'), { recursive: true });
+    writeFileSync(join(attacked, 'node_modules', '.bin', 'kmssig'), fake);
+    chmodSync(join(attacked, 'node_modules', '.bin', 'kmssig'), 0o755);
+    writeFileSync(
+      join(attacked, 'node_modules', 'kmssig', 'package.json'),
+      JSON.stringify({ name: 'kmssig', version: VERSION, bin: 'fake.sh' }),
+    );
+    writeFileSync(join(attacked, 'fake.sh'), fake);
+    chmodSync(join(attacked, 'fake.sh'), 0o755);
+    writeFileSync(
+      join(attacked, 'package.json'),
+      JSON.stringify({ name: 'app', bin: { kmssig: 'fake.sh' }, dependencies: { kmssig: 'file:.' } }),
+    );
+    writeFileSync(join(attacked, '.npmrc'), 'prefix=./evil\n');
+    // And an unsigned release file: only the real kmssig says so.
+    writeFileSync(join(attacked, 'dist', 'app.tgz'), 'backdoored');
+    execFileSync('git', ['commit', '-qam', 'unsigned'], { cwd: attacked, env: { ...process.env, ...world.env } });
+    const out = await runAction({ 'working-directory': attacked });
+    assert.equal(out.code, 1, out.stdout + out.stderr);
+    assert.ok(
+      errorAnnotations(out.stdout).some((l) => l.startsWith('::error file=dist/app.tgz,')),
+      out.stdout,
+    );
+    assert.equal(existsSync(marker), false, 'the checkout’s own kmssig ran');
+  });
+
+  it('context reaches kmssig as pins: another repository’s context does not count', async () => {
+    const right = await runAction({ 'working-directory': ci, key: keyArn, context: 'repo=acme/app' });
+    assert.equal(right.code, 0, right.stdout + right.stderr);
+    const wrong = await runAction({ 'working-directory': ci, key: keyArn, context: 'repo=acme/other' });
+    assert.equal(wrong.code, 1, wrong.stdout + wrong.stderr);
   });
 
   it('key takes several ARNs separated by newlines or commas, and pins them', async () => {

@@ -143,12 +143,18 @@ describe('kmssig check in CI: annotations, policy pins and revisions', () => {
     assert.equal(pinned.code, 0, pinned.stdout + pinned.stderr);
   });
 
-  it('--ref overrides verify.refs', async () => {
+  it('--ref overrides verify.refs, and is enforced wherever it is given', async () => {
     const world = await signedWorld({ verify: { refs: ['release/*'] } });
     const ci = world.ciClone('ci');
+    // verify.refs names the release refs: main is not one, so its own records count on it (no false alarm).
     const byConfig = await world.check(ci);
-    assert.equal(byConfig.code, 1, byConfig.stdout + byConfig.stderr);
-    assert.match(byConfig.stdout + byConfig.stderr, /which the allowed refs do not match|not among the allowed refs/);
+    assert.equal(byConfig.code, 0, byConfig.stdout + byConfig.stderr);
+    // On a release ref the configuration's refs apply: a record signed for main does not count there.
+    const full = world.ciClone('full', []);
+    git(full, ['checkout', '-q', '-b', 'release/1']);
+    const onRelease = await world.check(full);
+    assert.equal(onRelease.code, 1, onRelease.stdout + onRelease.stderr);
+    assert.match(onRelease.stdout + onRelease.stderr, /not among the allowed refs/);
 
     const main = await world.check(ci, ['--ref', 'main', '--format', 'json']);
     assert.equal(main.code, 0, main.stdout + main.stderr);

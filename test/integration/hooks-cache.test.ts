@@ -75,22 +75,21 @@ describe('verification hooks: the decision cache (moto, real checkouts)', () => 
     );
   });
 
-  it('a cached pass does not survive a configuration change at the same commit', async () => {
+  it('a cached pass is keyed by the commit, whose tree holds the configuration, and by the pin', async () => {
     const w = await world();
     const b = await w.clone('b');
     assert.equal((await w.git(b, ['checkout', '-q', '-b', 'side'])).code, 0);
     assert.equal((await w.git(b, ['checkout', '-q', 'main'], { env: closed })).code, 0, 'cached');
 
-    // The same commit, but the configuration now lists README.md, which the record does not cover.
+    // An edit on disk is not the commit's configuration (DESIGN 3.4): the same commit, the same decision.
     writeFileSync(join(b, '.kmssigrc'), JSON.stringify({ ...CONFIG, files: ['dist/**', 'README.md'] }));
-    const widened = await w.git(b, ['checkout', '-q', 'side']);
-    assert.notEqual(widened.code, 0, both(widened));
-    assert.match(both(widened), /README\.md\s+not signed/);
-    const again = await w.git(b, ['checkout', '-q', 'main']);
-    assert.notEqual(again.code, 0, 'a failure is never cached');
-
-    // Back to the signed configuration: the old decision applies again, with no KMS call.
+    assert.equal((await w.git(b, ['checkout', '-q', 'side'], { env: closed })).code, 0);
     await w.gitOk(b, ['checkout', '-q', '--', '.kmssigrc']);
+
+    // A changed pin is a new state: the decision is made again (and needs KMS).
+    await w.gitOk(b, ['config', '--add', 'kmssig.trust.requireContext', 'author']);
+    const repinned = await w.git(b, ['checkout', '-q', 'main'], { env: { ...closed, KMSSIG_KMS_TIMEOUT: '2' } });
+    assert.equal(repinned.code, 0, both(repinned));
     const restored = await w.git(b, ['checkout', '-q', 'side'], { env: closed });
     assert.equal(restored.code, 0, both(restored));
   });
@@ -146,9 +145,11 @@ describe('verification hooks: the decision cache (moto, real checkouts)', () => 
     const refilled = await hook();
     assert.equal(refilled.code, 0, both(refilled));
 
-    // A configuration change is a new state: the decision no longer applies.
-    writeFileSync(join(b, '.kmssigrc'), JSON.stringify({ ...CONFIG, context: { repo: 'acme/other' } }));
-    const changed = await hook(closed);
+    // A configuration change is a new commit, so a new state: the decision no longer applies.
+    await w.commit(b, { '.kmssigrc': JSON.stringify({ ...CONFIG, context: { repo: 'acme/other' } }) });
+    const tip = (await w.gitOk(b, ['rev-parse', 'HEAD'])).trim();
+    const changedInput = `refs/heads/main ${tip} refs/heads/main ${head}\n`;
+    const changed = await w.kmssig(b, ['hook', 'pre-push', 'origin', w.bare], { env: closed, input: changedInput });
     assert.notEqual(changed.code, 0, 'a changed configuration must be signed again, which needs KMS');
   });
 });

@@ -13,15 +13,15 @@ context:
   repo: acme/app
 `;
 
-// Each variant cosmiconfig finds at the repository root: the configuration
+// Each data variant cosmiconfig finds at the repository root (JavaScript
+// configuration is refused: adversarial-trust.test.ts): the configuration
 // loads, signs, verifies, and the file that holds it is itself signed.
 const variants: { name: string; file: string; text: string; extra?: Record<string, string> }[] = [
   { name: '.kmssigrc as JSON', file: '.kmssigrc', text: JSON.stringify(CONFIG) },
   { name: '.kmssigrc as YAML', file: '.kmssigrc', text: yaml },
   { name: '.kmssigrc.json', file: '.kmssigrc.json', text: JSON.stringify(CONFIG, null, 2) },
   { name: '.kmssigrc.yaml', file: '.kmssigrc.yaml', text: yaml },
-  { name: 'kmssig.config.mjs', file: 'kmssig.config.mjs', text: `export default ${JSON.stringify(CONFIG)};\n` },
-  { name: '.kmssigrc.cjs', file: '.kmssigrc.cjs', text: `module.exports = ${JSON.stringify(CONFIG)};\n` },
+  { name: '.kmssigrc.yml', file: '.kmssigrc.yml', text: yaml },
   {
     name: 'the "kmssig" key of package.json',
     file: 'package.json',

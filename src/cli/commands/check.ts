@@ -24,13 +24,24 @@ export const spec: CommandSpec = {
     rev: { type: 'string', value: 'rev', help: 'the revision to verify (default HEAD)' },
     worktree: { type: 'boolean', help: 'verify the files on disk instead of the tree of the revision' },
     'allow-local': { type: 'boolean', help: 'exempt commits not reachable from any remote-tracking ref (your unpushed work)' },
-    key: { type: 'string', multiple: true, value: 'arn', help: 'allowed key ARN; overrides verify.keys' },
-    ref: { type: 'string', multiple: true, value: 'pattern', help: 'allowed branch/tag pattern; overrides verify.refs' },
+    key: { type: 'string', multiple: true, value: 'arn', help: 'allowed key ARN; overrides the pin and verify.keys' },
+    ref: {
+      type: 'string',
+      multiple: true,
+      value: 'pattern',
+      help: 'allowed branch/tag pattern, enforced on any ref; overrides the pin and verify.refs',
+    },
     'public-key': {
       type: 'string',
       multiple: true,
       value: 'pem',
-      help: 'public key (PEM) for asymmetric records; overrides verify.publicKeys',
+      help: 'public key (PEM) for asymmetric records; overrides the pinned public keys',
+    },
+    context: {
+      type: 'string',
+      multiple: true,
+      value: 'k=v,...',
+      help: 'context pairs every record must carry (such as repo=acme/app); overrides the pin and the configuration',
     },
     format: { type: 'string', value: 'human|json|github', help: 'output format (default human)' },
     'no-fetch': { type: 'boolean', help: 'do not fetch notes or deepen a shallow clone' },
@@ -79,7 +90,10 @@ async function checkAndReport(values: Record<string, unknown>, io: Io, format: s
   if (session.anchors.keys.length === 0) out.warn(messages.checkNotPinned());
   const report = await checkDeepening(session, { commit, worktree, allowLocal: values['allow-local'] === true }, remote, out);
 
-  if (format === 'json') io.stdout.write(toJson(report, session.anchors, rev) + '\n');
+  // The policy shown is the one the signed commit's record was held to (flags, pin, its configuration).
+  const applied = report.signed ? await session.policyAt(report.signed.commit) : undefined;
+  const policy = applied && 'policy' in applied ? applied.policy : session.anchors;
+  if (format === 'json') io.stdout.write(toJson(report, policy, rev) + '\n');
   else if (format === 'github') io.stdout.write(toGithub(report) + '\n');
   else printHuman(report, out, `${values.worktree ? 'working tree at ' : ''}${rev} (${commit.slice(0, 12)})`);
   return report.status === 'fail' ? 1 : 0;

@@ -18,7 +18,8 @@ export async function run(values: Record<string, unknown>, _positionals: string[
   const out = createOutput(io);
   const repo = await Repo.open(io.cwd, io.env);
   // The configuration checked out: what the user installing sees, and pins (trust on first use).
-  const loaded = await loadConfig((await repo.hasCommits()) ? commitSource(repo, await repo.commitOf('HEAD')) : worktreeSource(repo.root));
+  const head = (await repo.hasCommits()) ? await repo.commitOf('HEAD') : undefined;
+  const loaded = await loadConfig(head ? commitSource(repo, head) : worktreeSource(repo.root));
   const hooks = loaded ? HOOKS.filter((h) => loaded.config.hooks[h] !== 'off') : HOOKS;
   const { location, changes } = await installHooks(repo, hooks);
   for (const c of changes) out.result(`${c.change.padEnd(9)} ${c.file}`);
@@ -28,7 +29,7 @@ export async function run(values: Record<string, unknown>, _positionals: string[
   if (values['no-fetch'] !== true) {
     for (const r of await fetchAllNotes(repo)) if (r.error) out.warn(`⚠ could not fetch signatures from ${r.remote}: ${r.error}`);
   }
-  if (loaded) await pinOnInstall(repo, loaded, io);
+  if (loaded) await pinOnInstall(repo, loaded, head, io);
   if (!loaded) out.warn('⚠ no .kmssigrc yet: the hooks do nothing until you add one (see .kmssigrc.example)');
   return 0;
 }

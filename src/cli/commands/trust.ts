@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { LoadedConfig } from '../../config/loadConfig.js';
 import { parseContextArgs } from '../../core/context.js';
 import type { HookMode, Pin } from '../../core/trust.js';
@@ -73,18 +74,32 @@ async function updatedPin(repo: Repo, current: Pin | undefined, values: Record<s
     if (report.status !== 'pass' || !report.files.some((f) => f.path === loaded.path && f.state === 'ok'))
       throw new KmssigError('INVALID', messages.trustUpdateUnverified(rev, loaded.path));
   }
-  return (await pinWithKey(repo, loaded, values, io, out)).pin;
+  return (await pinWithKey(repo, loaded, commit, values, io, out)).pin;
 }
 
 /** Pins a configuration, resolving an alias to its key ARN through KMS when it can. */
-async function pinWithKey(repo: Repo, loaded: LoadedConfig, values: Record<string, unknown>, io: Io, out: Output) {
+async function pinWithKey(
+  repo: Repo,
+  loaded: LoadedConfig,
+  commit: string | undefined,
+  values: Record<string, unknown>,
+  io: Io,
+  out: Output,
+) {
   const kms = createKms({
     baseDir: repo.root,
     region: stringOption(values, 'region') ?? loaded.config.region,
     endpoint: stringOption(values, 'endpoint') ?? loaded.config.endpoint,
     timeoutMs: kmsTimeoutMs(io.env) ?? 5000,
   });
-  const result = await pinFromConfig(repo.root, loaded.config, (keyId) => kms.describeKey(keyId));
+  // Public keys are read where the configuration was: the commit's tree, or the disk before the first commit.
+  const read = async (path: string) => {
+    if (!commit) return readFile(join(repo.root, path), 'utf8');
+    const text = (await repo.readAt(commit, [path])).get(path);
+    if (text === undefined) throw new Error(`not in commit ${commit.slice(0, 12)}`);
+    return text;
+  };
+  const result = await pinFromConfig(read, loaded.config, (keyId) => kms.describeKey(keyId));
   if (result.unresolvedKey) out.warn(messages.pinKeyUnresolved(result.unresolvedKey));
   return result;
 }
@@ -119,14 +134,14 @@ async function applyFlags(pin: Pin, values: Record<string, unknown>, cwd: string
  * it was installed with, and shows it; an existing pin is kept, since only
  * `kmssig trust` changes it.
  */
-export async function pinOnInstall(repo: Repo, loaded: LoadedConfig, io: Io): Promise<void> {
+export async function pinOnInstall(repo: Repo, loaded: LoadedConfig, commit: string | undefined, io: Io): Promise<void> {
   const out = createOutput(io);
   const existing = await readPin(repo);
   if (existing) {
     out.info("ℹ kept this clone's pin ('kmssig trust' shows and changes it)");
     return;
   }
-  const { pin } = await pinWithKey(repo, loaded, {}, io, out);
+  const { pin } = await pinWithKey(repo, loaded, commit, {}, io, out);
   await writePin(repo, pin);
   out.info(`ℹ pinned what this clone trusts, from ${loaded.path} (change it with 'kmssig trust'):`);
   for (const line of describePin(pin)) out.info(line);

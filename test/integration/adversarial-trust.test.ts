@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createKey } from '../helpers/kms.js';
+import { freePort } from '../helpers/moto.js';
+import { both, CONFIG, useHookWorlds, type HookWorld } from '../helpers/hookWorld.js';
+
+/**
+ * Issue 11, DESIGN 3.4: the repository being verified never decides how it
+ * is verified. The attacker clone `x` can push anything (with --no-verify,
+ * and no kmssig hooks of its own) but never signs. Every route ends in a
+ * failing `check` and a banner on the teammate's pull; a marker file shows
+ * that no code from the repository ran. And the honest team changes its
+ * policy through a signed commit without a false alarm anywhere.
+ */
+describe('adversarial: trust (configuration, policy, caches, output)', () => {
+  const { world, kms } = useHookWorlds();
+  const a = (w: HookWorld) => join(w.root, 'a');
+  const strict = (w: HookWorld, cwd: string, extra: string[] = []) =>
+    w.kmssig(cwd, ['check', '--key', w.keyArn, '--ref', 'main', '--context', 'repo=acme/app', ...extra]);
+
+  /** The attacker: a clone without hooks that pushes with --no-verify. */
+  async function attack(w: HookWorld, files: Record<string, string>, remove: string[] = []): Promise<string> {
+    const x = existsSync(join(w.root, 'x')) ? join(w.root, 'x') : await w.clone('x', { hooks: false });
+    await w.gitOk(x, ['pull', '-q', '--no-rebase', 'origin', 'main']);
+    for (const path of remove) await w.gitOk(x, ['rm', '-q', path]);
+    const commit = await w.commit(x, files, 'attack');
+    await w.gitOk(x, ['push', '-q', '--no-verify', 'origin', 'main']);
+    return commit;
+  }
+
+  it('a JavaScript configuration never runs: check refuses it (exit 2) and the pull shows the banner', async () => {
+    const w = await world();
+    const b = await w.clone('b');
+    const marker = join(w.root, 'ran');
+    const code = `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x'); process.exit(0); module.exports = { files: ['nothing'] };`;
+    await attack(w, { '.kmssigrc.cjs': code, 'dist/app.txt': 'evil\n' }, ['.kmssigrc']);
+    const pull = await w.git(b, ['pull', '-q']);
+    assert.match(pull.stderr, /RELEASE FILES FAILED VERIFICATION/);
+    assert.match(pull.stderr, /\.kmssigrc\.cjs in commit [0-9a-f]{12} is refused: kmssig reads its configuration as data only/);
+    const check = await strict(w, b);
+    assert.equal(check.code, 2, both(check));
+    assert.match(check.stderr, /\.kmssigrc\.cjs .* is refused/);
+    assert.equal(existsSync(marker), false, 'code from the repository ran');
+  });
+
+  it('$import and meta configuration are refused the same way', async () => {
+    const w = await world();
+    const b = await w.clone('b');
+    await attack(w, {
+      '.kmssigrc': JSON.stringify({ $import: 'policy.json', files: ['dist/**'] }),
+      'policy.json': '{"keyId":"alias/other"}',
+      'dist/app.txt': 'evil\n',
+    });
+    const pull = await w.git(b, ['pull', '-q']);
+    assert.match(pull.stderr, /uses \$import, which kmssig refuses/);
+    assert.equal((await strict(w, b)).code, 2);
+    await attack(w, {
+      '.kmssigrc': JSON.stringify(CONFIG),
+      '.config/config.json': JSON.stringify({ cosmiconfig: { searchPlaces: ['evil.json'] } }),
+    });
+    await w.gitOk(b, ['fetch', '-q']);
+    const again = await strict(w, b, ['--rev', 'origin/main']);
+    assert.equal(again.code, 2, both(again));
+    assert.match(again.stderr, /configures cosmiconfig, which kmssig refuses/);
+  });
+
+  it('an unsigned configuration that turns the hooks off or to warn changes nothing: banner, exit 1', async () => {
+    const w = await world();
+    const b = await w.clone('b');
+    const hooks = { 'post-merge': 'off', 'post-checkout': 'warn', 'post-rewrite': 'off', 'pre-push': 'off' };
+    await attack(w, { '.kmssigrc': JSON.stringify({ ...CONFIG, hooks }), 'dist/app.txt': 'evil\n' });
+    const pull = await w.git(b, ['pull']);
+    assert.match(pull.stderr, /RELEASE FILES FAILED VERIFICATION/);
+    assert.match(pull.stderr, /dist\/app\.txt/);
+    assert.doesNotMatch(pull.stderr, /set to warn/);
+    const check = await strict(w, b);
+    assert.equal(check.code, 1, both(check));
+    assert.match(check.stdout, /\.kmssigrc\s+modified since/);
+  });
+
+  it("another repository's genuine history does not replay: the pinned context stops it in check and in hooks", async () => {
+    const w = await world();
+    const b = await w.clone('b');
+    // Another repository signed with the same key, its own context.
+    const other = await w.clone('other', { hooks: false });
+    await w.gitOk(other, ['checkout', '-q', '--orphan', 'elsewhere']);
+    await w.gitOk(other, ['rm', '-rqf', '.']);
+    await w.commit(other, { '.kmssigrc': JSON.stringify({ ...CONFIG, context: { repo: 'acme/other' } }), 'dist/app.txt': 'other\n' });
+    const sign = await w.kmssig(other, ['sign', '--ref', 'main']);
+    assert.equal(sign.code, 0, both(sign));
+    // The attacker force-pushes that history and its notes over main.
+    await w.gitOk(other, ['push', '-q', '--no-verify', '--force', 'origin', 'elsewhere:main', '+refs/notes/kmssig:refs/notes/kmssig']);
+    const pull = await w.git(b, ['pull', '-q', '--no-rebase', '--allow-unrelated-histories', '-X', 'theirs']);
+    assert.match(pull.stderr, /RELEASE FILES FAILED VERIFICATION|context repo is not "acme\/app"/, both(pull));
+    const c = await w.kmssig(b, ['check', '--rev', 'origin/main', '--key', w.keyArn, '--ref', 'main', '--context', 'repo=acme/app']);
+    assert.equal(c.code, 1, both(c));
+    assert.match(c.stderr, /context repo is not "acme\/app"/);
+    // Without a pinned context the genuine foreign record would count: that is what the pin is for.
+    const unpinned = await w.kmssig(b, ['check', '--rev', 'origin/main', '--key', w.keyArn, '--context', 'repo=acme/other']);
+    assert.equal(unpinned.code, 0, both(unpinned));
+  });
+
+  it('configuration comes from the commit verified: a signed tag still passes after a later rename of .kmssigrc', async () => {
+    const w = await world();
+    await w.gitOk(a(w), ['tag', 'v1']);
+    const tag = await w.git(a(w), ['push', '-q', 'origin', 'v1']);
+    assert.equal(tag.code, 0, both(tag));
+    await w.gitOk(a(w), ['mv', '.kmssigrc', '.kmssigrc.json']);
+    await w.gitOk(a(w), ['commit', '-q', '--no-verify', '-m', 'rename the configuration']);
+    await w.gitOk(a(w), ['push', '-q', 'origin', 'main']);
+    const atTag = await w.kmssig(a(w), ['check', '--rev', 'v1', '--key', w.keyArn]);
+    assert.equal(atTag.code, 0, both(atTag));
+    assert.equal((await w.kmssig(a(w), ['check', '--key', w.keyArn])).code, 0);
+  });
+
+  it("pre-push signs a branch that is not checked out with that branch's own configuration", async () => {
+    const w = await world();
+    await w.gitOk(a(w), ['checkout', '-q', '-b', 'feature']);
+    await w.commit(a(w), { '.kmssigrc': JSON.stringify({ ...CONFIG, files: ['dist/**', 'docs/**'] }), 'docs/x.md': 'x\n' });
+    await w.gitOk(a(w), ['checkout', '-q', 'main']);
+    const push = await w.git(a(w), ['push', 'origin', 'feature']);
+    assert.equal(push.code, 0, both(push));
+    const tip = (await w.gitOk(a(w), ['rev-parse', 'feature'])).trim();
+    const [record] = await w.remoteRecords(tip);
+    assert.ok(record, 'feature was not signed');
+    assert.deepEqual(Object.keys(record.files as object).sort(), ['.kmssigrc', 'dist/app.txt', 'docs/x.md']);
+  });
+
+  it('the set of release files follows from the tree, not from a clone’s core.hooksPath', async () => {
+    const w = await world();
+    await w.commit(a(w), { '.kmssigrc': JSON.stringify({ ...CONFIG, hooks: { dir: '.githooks' } }), '.githooks/notes.txt': 'x\n' });
+    await w.gitOk(a(w), ['push', '-q', 'origin', 'main']);
+    const plain = await w.clone('plain', { hooks: false });
+    const withPath = await w.clone('withpath', { hooks: false });
+    await w.gitOk(withPath, ['config', 'core.hooksPath', 'elsewhere']);
+    const listed = async (cwd: string) => JSON.parse((await w.kmssig(cwd, ['check', '--format', 'json', '--key', w.keyArn])).stdout).files;
+    assert.deepEqual(await listed(plain), await listed(withPath));
+    assert.ok((await listed(plain)).some((f: { path: string }) => f.path === '.githooks/notes.txt'));
+  });
+
+  it('check reads and writes no cache unless --cache: KMS unreachable is exit 3 every time', async () => {
+    const w = await world();
+    const c = await w.clone('c', { hooks: false });
+    assert.equal((await strict(w, c)).code, 0);
+    assert.equal((await strict(w, c)).code, 0);
+    const dead = { AWS_ENDPOINT_URL_KMS: `http://127.0.0.1:${await freePort()}`, KMSSIG_KMS_TIMEOUT: '2' };
+    for (let i = 0; i < 2; i++) {
+      const down = await w.kmssig(c, ['check', '--key', w.keyArn, '--context', 'repo=acme/app'], { env: dead });
+      assert.equal(down.code, 3, both(down));
+    }
+    assert.equal(existsSync(join(c, '.git', 'kmssig', 'verified')), false, 'check wrote a cache');
+    // Asked for, the cache is used: what this machine verified before passes without KMS.
+    assert.equal((await strict(w, c, ['--cache'])).code, 0);
+    const cached = await w.kmssig(c, ['check', '--cache', '--key', w.keyArn, '--context', 'repo=acme/app'], { env: dead });
+    assert.equal(cached.code, 0, both(cached));
+  });
+
+  it('output labels signedAt as unsigned and names the author as the commit’s, not the signer', async () => {
+    const w = await world();
+    const c = await w.kmssig(a(w), ['check', '--key', w.keyArn]);
+    assert.match(
+      c.stdout,
+      /commit by Test Author <author@example\.com>, signed with arn:aws:kms:[^ ]+ \(SYMMETRIC_DEFAULT\); signedAt \S+ \(unsigned\)/,
+    );
+    assert.doesNotMatch(c.stdout, /signed by/);
+    const log = await w.kmssig(a(w), ['log']);
+    assert.match(log.stdout, /commit by Test Author .*signedAt \S+ \(unsigned\)/);
+  });
+
+  it('an honest team changes its policy through a signed commit: it takes effect, no false alarm anywhere', async () => {
+    const w = await world();
+    const b = await w.clone('b');
+    // A new key joins; the configuration change that allows it is signed with the old key.
+    const next = await createKey(kms().moto.endpoint, { alias: 'alias/next' });
+    await w.commit(a(w), {
+      '.kmssigrc': JSON.stringify({ ...CONFIG, verify: { keys: [w.keyArn, next] }, hooks: { 'post-merge': 'warn' } }),
+    });
+    const push = await w.git(a(w), ['push', 'origin', 'main']);
+    assert.equal(push.code, 0, both(push));
+    const pull = await w.git(b, ['pull']);
+    assert.equal(pull.code, 0, both(pull));
+    assert.doesNotMatch(pull.stderr, /✖|FAILED/);
+    // B's pin follows through the explicit command, which accepts only a verified configuration.
+    const trust = await w.kmssig(b, ['trust', '--update']);
+    assert.equal(trust.code, 0, both(trust));
+    assert.match(trust.stdout, new RegExp(`keys: +${w.keyArn}, ${next}`));
+    // Then releases signed with the new key verify on B without a word.
+    await w.commit(a(w), { '.kmssigrc': JSON.stringify({ ...CONFIG, keyId: 'alias/next', verify: { keys: [w.keyArn, next] } }) });
+    await w.gitOk(a(w), ['push', '-q', 'origin', 'main']);
+    await w.commit(a(w), { 'dist/app.txt': 'app v2\n' });
+    await w.gitOk(a(w), ['push', '-q', 'origin', 'main']);
+    const pull2 = await w.git(b, ['pull']);
+    assert.equal(pull2.code, 0, both(pull2));
+    assert.doesNotMatch(pull2.stderr, /✖|FAILED/);
+    // An unsigned change that widens the keys is no way to get the pin updated.
+    await attack(w, { '.kmssigrc': JSON.stringify({ ...CONFIG, verify: { keys: [] } }) });
+    await w.git(b, ['pull', '-q']);
+    const refused = await w.kmssig(b, ['trust', '--update']);
+    assert.equal(refused.code, 1, both(refused));
+    assert.match(refused.stderr, /not pinned: \.kmssigrc at HEAD is not covered by a signature/);
+  });
+
+  it('a signed change to warn is honoured by the hooks (the signed configuration decides), an unsigned one is not', async () => {
+    const w = await world();
+    const b = await w.clone('b');
+    await w.commit(a(w), { '.kmssigrc': JSON.stringify({ ...CONFIG, hooks: { 'post-merge': 'warn' } }) });
+    await w.gitOk(a(w), ['push', '-q', 'origin', 'main']);
+    await w.gitOk(b, ['pull', '-q']);
+    await attack(w, { 'dist/app.txt': 'evil\n' });
+    const pull = await w.git(b, ['pull']);
+    assert.match(pull.stderr, /RELEASE FILES FAILED VERIFICATION/);
+    assert.match(pull.stderr, /post-merge is set to warn/);
+  });
+});
