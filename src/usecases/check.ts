@@ -1,4 +1,5 @@
 import { allOk, compareFiles, isFailure } from '../core/compare.js';
+import { withCoverage } from '../core/coverage.js';
 import type { Policy } from '../core/policy.js';
 import type { SignatureRecord } from '../core/record.js';
 import type { CheckReport, FileReport } from '../core/report.js';
@@ -35,11 +36,15 @@ export interface CheckOptions {
 
 /** DESIGN 3: verify a revision, strictly, or with the local-work exemption. */
 export async function check(ctx: CheckContext, options: CheckOptions): Promise<CheckReport> {
-  if (options.allowLocal && !options.worktree) return checkWithLocalWork(ctx, options.commit);
   const files = options.worktree
     ? await worktreeFiles(ctx.repo, ctx.selection)
     : await treeFiles(ctx.repo, options.commit, ctx.selection, ctx.digestCache);
-  return strictCheck(ctx, options.commit, files, options.worktree === true);
+  const report =
+    options.allowLocal && !options.worktree
+      ? await checkWithLocalWork(ctx, options.commit, files)
+      : await strictCheck(ctx, options.commit, files, options.worktree === true);
+  // Listed submodules fail and empty patterns warn, whatever the records say (DESIGN 3.2).
+  return withCoverage(report, files);
 }
 
 async function strictCheck(ctx: CheckContext, commit: string, files: ReleaseFiles, worktree: boolean): Promise<CheckReport> {
@@ -68,9 +73,8 @@ async function strictCheck(ctx: CheckContext, commit: string, files: ReleaseFile
  * build on are verified strictly; a file whose content differs from all of
  * them was changed by local work and is reported as local.
  */
-async function checkWithLocalWork(ctx: CheckContext, commit: string): Promise<CheckReport> {
+async function checkWithLocalWork(ctx: CheckContext, commit: string, files: ReleaseFiles): Promise<CheckReport> {
   const local = await ctx.repo.localCommits(commit, ctx.maxCommits);
-  const files = await treeFiles(ctx.repo, commit, ctx.selection, ctx.digestCache);
   if (local.commits.length === 0) return strictCheck(ctx, commit, files, false);
 
   const report: CheckReport = { status: 'pass', commit, worktree: false, files: [], bases: [], rejected: [], uncommitted: [] };
