@@ -50,16 +50,13 @@ export function matchFiles(paths: Iterable<string>, selection: Selection): Match
     const always =
       selection.always.includes(path) ||
       selection.alwaysPrefixes.some((prefix) => path.startsWith(prefix) && !path.startsWith('.husky/_/'));
-    if (ignored.some((m) => m(path))) {
+    if (!listed.some((m) => m(path)) || ignored.some((m) => m(path))) {
       if (always) picked.add(path);
       continue;
     }
-    // Patterns not yet seen matching are tried first, so each is marked once it matches anything.
-    let isListed = false;
-    for (let i = 0; i < listed.length; i++) {
-      if (!hit[i] && listed[i]!(path)) hit[i] = isListed = true;
-    }
-    if (always || isListed || listed.some((m) => m(path))) picked.add(path);
+    picked.add(path);
+    // Only patterns not yet seen matching are tried again: once all have matched, this costs nothing.
+    for (let i = 0; i < listed.length; i++) if (!hit[i] && listed[i]!(path)) hit[i] = true;
   }
   const allowed = new Set(selection.allowEmpty ?? []);
   const empty = selection.files.filter((p, i) => !hit[i] && !allowed.has(p));

@@ -31,14 +31,8 @@ export async function selectionFor(repo: Repo, loaded: LoadedConfig): Promise<Se
       .join('/');
     if (rel && !pathProblem(rel) && !rel.startsWith('.husky/')) prefixes.push(`${rel.replace(/\/$/, '')}/`);
   }
-  const { files, exclude, allowEmpty, verify } = loaded.config;
-  return {
-    files,
-    exclude,
-    allowEmpty,
-    always: [loaded.path, ...verify.publicKeys.map((p) => p.replace(/^\.\//, ''))],
-    alwaysPrefixes: prefixes,
-  };
+  const { files, exclude, verify } = loaded.config;
+  return { files, exclude, always: [loaded.path, ...verify.publicKeys.map((p) => p.replace(/^\.\//, ''))], alwaysPrefixes: prefixes };
 }
 
 /** The listed files as they are in a commit's tree (not the working tree), hashed through git. */

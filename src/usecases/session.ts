@@ -73,7 +73,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     kms,
     policy,
     notes,
-    selection,
+    // allowEmpty picks no file: it only silences the error and warning of an empty pattern.
+    selection: { ...selection, allowEmpty: config.allowEmpty },
     configPath: loaded.path,
     verifier: createRecordVerifier({ kms, policy, publicKeys, cache, localKeyProblem: localKeyTrust(repo, options.keys ?? []) }),
     maxCommits: config.verify.maxCommits,
