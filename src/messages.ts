@@ -173,4 +173,26 @@ export const messages = {
   opensslHint: (command: string) => `verify it with: ${command}`,
   symmetricExportHint: (keyId: string) =>
     `ℹ a symmetric record: sig.bin is a KMS ciphertext of payload.bin; 'aws kms decrypt' with the key ${keyId} and the record's encryption context returns payload.bin`,
+
+  // coverage: every listed path is signed or refused (DESIGN 3.2); reserved context keys (DESIGN 2.2)
+  submoduleNotSignable: (paths: readonly string[], commit: string, file: string) =>
+    `✖ ${names(paths)} at ${commit.slice(0, 12)} ${paths.length > 1 ? 'are submodules' : 'is a submodule'} matched by the files patterns of ${file}: kmssig cannot sign a submodule's content (a gitlink names a commit of another repository); add ${paths.length > 1 ? 'them' : 'it'} to exclude (exclude: [${paths.map(q).join(', ')}]), and sign the files that matter in the submodule's own repository`,
+  submoduleInCheck: (paths: readonly string[]) =>
+    `${names(paths)}: ${paths.length > 1 ? 'submodules' : 'a submodule'} under the files patterns, which kmssig cannot sign or verify; do not use ${paths.length > 1 ? 'them' : 'it'} from here: exclude ${paths.length > 1 ? 'them' : 'it'} in the configuration (a signed change) and verify the submodule in its own repository`,
+  emptyPattern: (patterns: readonly string[], commit: string, file: string) =>
+    `✖ the files ${patterns.length > 1 ? 'patterns' : 'pattern'} ${names(patterns)} of ${file} ${patterns.length > 1 ? 'match' : 'matches'} no file at ${commit.slice(0, 12)}, so nothing under ${patterns.length > 1 ? 'them' : 'it'} would be signed: check the spelling (dotfiles must be named explicitly; excluded files do not count), or, for files that come and go, list the pattern in allowEmpty`,
+  emptyPatternWarning: (pattern: string, commit: string) =>
+    `⚠ the files pattern ${q(pattern)} matches no file at ${commit.slice(0, 12)}: nothing under it is signed or verified; fix the pattern, or list it in allowEmpty if its files come and go`,
+  rangeCommitNotCovered: (commit: string, submodules: readonly string[], patterns: readonly string[]) =>
+    `ℹ kmssig: ${commit.slice(0, 12)}, an older commit of this push, was signed without ${[...submodules.map((p) => `the submodule ${q(p)}`), ...patterns.map((p) => `files for the pattern ${q(p)}`)].join(', ')}; only a pushed tip must cover every pattern (kmssig check of that commit reports it)`,
+  allowEmptyNotInFiles: (pattern: string) => `${q(pattern)} is not one of the files patterns: write the pattern exactly as it is in files`,
+  contextKeyEmpty: () => 'a context key must not be empty',
+  contextKeyAws: (key: string) =>
+    `${q(key)} is reserved: KMS refuses encryption-context keys that start with 'aws' (any case); rename the key`,
+  contextKeyFromGit: (key: string, reserved: readonly string[]) =>
+    `${q(key)} is reserved: kmssig sets ${reserved.join(', ')} from git, so a static pair may not take them over; rename the key (the git option says which git fields go into the context)`,
 } as const;
+
+function names(items: readonly string[]): string {
+  return items.map(q).join(', ');
+}

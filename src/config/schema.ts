@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SIGNING_ALGORITHMS } from '../core/algorithms.js';
+import { messages } from '../messages.js';
 
 const hookMode = z.enum(['block', 'warn', 'off']);
 const pattern = z
@@ -8,21 +9,34 @@ const pattern = z
   .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be relative to the repository root, without ".."');
 /** Context keys kmssig sets from git; static pairs may not take them over. */
 export const GIT_CONTEXT_KEYS = ['commit', 'branch', 'tag', 'author', 'remote'];
-const contextKey = z
-  .string()
-  .min(1)
-  .refine((k) => !/^aws/i.test(k), "must not start with 'aws' (reserved by KMS)")
-  .refine((k) => !GIT_CONTEXT_KEYS.includes(k), `must not be one of ${GIT_CONTEXT_KEYS.join(', ')} (set from git)`);
+// Keys are checked on the whole record, not with a key schema: zod reports a
+// failed record key as a bare "Invalid key in record", hiding the rule.
+const contextPairs = z.record(z.string(), z.string()).superRefine((pairs, ctx) => {
+  for (const key of Object.keys(pairs)) {
+    const rule = reservedKeyRule(key);
+    if (rule) ctx.addIssue({ code: 'custom', path: [key], message: rule });
+  }
+});
+
+/** Why a static context key cannot be used, or undefined when it can. */
+export function reservedKeyRule(key: string): string | undefined {
+  if (key === '') return messages.contextKeyEmpty();
+  if (/^aws/i.test(key)) return messages.contextKeyAws(key);
+  if (GIT_CONTEXT_KEYS.includes(key)) return messages.contextKeyFromGit(key, GIT_CONTEXT_KEYS);
+  return undefined;
+}
 
 /** The configuration (.kmssigrc and friends). Unknown keys are errors: a typo must not disable a check. */
-export const configSchema = z.strictObject({
+const configObject = z.strictObject({
   keyId: z.string().min(1).optional(),
   region: z.string().min(1).optional(),
   endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, such as https://kms.us-east-1.amazonaws.com' }).optional(),
   algorithm: z.enum(SIGNING_ALGORITHMS).optional(),
   files: z.array(pattern).min(1),
   exclude: z.array(pattern).default([]),
-  context: z.record(contextKey, z.string()).default({}),
+  /** `files` patterns that may match nothing (files that come and go); every other pattern must match a file. */
+  allowEmpty: z.array(pattern).default([]),
+  context: contextPairs.default({}),
   git: z
     .strictObject({
       branch: z.boolean().default(true),
@@ -55,6 +69,13 @@ export const configSchema = z.strictObject({
       'post-rewrite': hookMode.default('block'),
     })
     .default({ 'pre-push': 'block', 'post-merge': 'block', 'post-checkout': 'block', 'post-rewrite': 'block' }),
+});
+
+// An allowEmpty entry that is not a pattern of files allows nothing: most likely a typo of one that is.
+export const configSchema = configObject.superRefine((config, ctx) => {
+  config.allowEmpty.forEach((p, i) => {
+    if (!config.files.includes(p)) ctx.addIssue({ code: 'custom', path: ['allowEmpty', i], message: messages.allowEmptyNotInFiles(p) });
+  });
 });
 
 export type Config = z.infer<typeof configSchema>;

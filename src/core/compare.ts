@@ -1,5 +1,8 @@
-/** The state of one listed file against the record that covers it (DESIGN 3, rule 3). */
-export type FileState = 'ok' | 'modified' | 'unsigned' | 'missing' | 'local';
+/**
+ * The state of one listed file against the record that covers it (DESIGN 3,
+ * rule 3); `submodule` is a listed path kmssig cannot sign (DESIGN 3.2).
+ */
+export type FileState = 'ok' | 'modified' | 'unsigned' | 'missing' | 'local' | 'submodule';
 
 export interface FileResult {
   path: string;

@@ -23,4 +23,6 @@ export interface CheckReport {
   problem?: string;
   /** Listed files with uncommitted edits (reported by hooks, never failed). */
   uncommitted: string[];
+  /** `files` patterns that match nothing at the commit (or on disk): warnings, never a failure by themselves. */
+  emptyPatterns?: string[];
 }

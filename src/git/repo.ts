@@ -3,7 +3,7 @@ import { KmssigError } from '../errors.js';
 import { messages } from '../messages.js';
 import { createGitRunner, type GitRunner } from './exec.js';
 
-/** An entry of a commit's tree: a file (blob) or a symlink; gitlinks are left out. */
+/** An entry of a commit's tree: a file (blob), a symlink, or a gitlink (a submodule's commit, mode 160000). */
 export interface TreeEntry {
   path: string;
   oid: string;
@@ -12,6 +12,8 @@ export interface TreeEntry {
 
 const NULL_OID = /^0+$/;
 export const isNullOid = (oid: string) => NULL_OID.test(oid);
+/** A submodule: the tree names a commit of another repository, not content kmssig can hash. */
+export const isGitlink = (entry: TreeEntry) => entry.mode === '160000';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const lossy = new TextDecoder('utf-8');
@@ -125,14 +127,18 @@ export class Repo {
     return result;
   }
 
-  /** The files and symlinks of a commit's tree, with their blob ids. */
+  /**
+   * The files, symlinks and gitlinks of a commit's tree, with their object
+   * ids. Gitlinks are listed so that a listed submodule is refused out loud,
+   * never silently left out (DESIGN 3.2).
+   */
   async listTree(commit: string): Promise<TreeEntry[]> {
     const out = await this.git.bytes(['ls-tree', '-r', '-z', '--full-tree', commit]);
     const entries: TreeEntry[] = [];
     for (const raw of splitZ(out)) {
       const tab = raw.indexOf(9);
       const [mode, type, oid] = raw.subarray(0, tab).toString('latin1').split(' ');
-      if (type !== 'blob' || !mode || !oid) continue;
+      if ((type !== 'blob' && type !== 'commit') || !mode || !oid) continue;
       entries.push({ path: this.name(raw.subarray(tab + 1)), oid, mode });
     }
     return entries;
@@ -172,10 +178,14 @@ export class Repo {
       });
   }
 
-  /** The files git sees in the working tree: tracked, and untracked but not ignored. */
+  /**
+   * The files git sees in the working tree: tracked, and untracked but not
+   * ignored. A submodule is listed as its folder; so is an untracked nested
+   * repository (git prints it as `path/`, listed here without the slash).
+   */
   async listWorktree(): Promise<string[]> {
     const out = await this.git.bytes(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--full-name']);
-    return [...new Set(splitZ(out).map((raw) => this.name(raw)))];
+    return [...new Set(splitZ(out).map((raw) => this.name(raw).replace(/\/$/, '')))];
   }
 
   /** Commits reachable from `rev`, newest first, at most `max`; extra rev-list arguments narrow it. */

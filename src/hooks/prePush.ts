@@ -49,11 +49,16 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
     const limit = (await session.configAt(commit))!.config.sign.maxCommitsPerPush;
     if (range.length > limit) capped += range.length - limit;
     for (const c of [commit, ...range.slice(0, limit)]) {
-      if (!targets.some((t) => t.commit === c && t.ref.name === ref.name && t.ref.kind === ref.kind)) targets.push({ commit: c, ref });
+      const known = targets.find((t) => t.commit === c && t.ref.name === ref.name && t.ref.kind === ref.kind);
+      // A commit that is also a pushed tip must be fully covered.
+      if (!known) targets.push({ commit: c, ref, inRange: c !== commit });
+      else if (c === commit) known.inRange = false;
     }
   }
   if (capped > 0) options.info(messages.rangeCapped(capped, session.loaded.config.sign.maxCommitsPerPush));
   const outcomes = targets.length > 0 ? await signRelease(session, targets, { remoteUrl: options.url }) : [];
+  for (const { commit, notCovered } of outcomes)
+    if (notCovered) options.info(messages.rangeCommitNotCovered(commit, notCovered.submodules, notCovered.emptyPatterns));
   const signed = outcomes.filter((o) => o.signed).length;
   const result: PrePushResult = { signed, alreadySigned: outcomes.length - signed, capped, published: 'skipped' };
   if (outcomes.length === 0) return result;

@@ -1,4 +1,5 @@
 import { allOk, compareFiles, isFailure } from '../core/compare.js';
+import { withCoverage } from '../core/coverage.js';
 import type { Policy } from '../core/policy.js';
 import type { SignatureRecord } from '../core/record.js';
 import type { CheckReport } from '../core/report.js';
@@ -45,11 +46,15 @@ export interface CheckOptions {
 
 /** DESIGN 3: verify a revision, strictly, or with the local-work exemption. */
 export async function check(ctx: CheckContext, options: CheckOptions): Promise<CheckReport> {
-  if (options.allowLocal && !options.worktree) return checkWithLocalWork(ctx, options.commit);
   const files = options.worktree
     ? await worktreeFiles(ctx.repo, ctx.selection)
     : await treeFiles(ctx.repo, options.commit, ctx.selection, ctx.digestCache);
-  return strictCheck(ctx, options.commit, files, ctx.configPath, options.worktree === true);
+  const report =
+    options.allowLocal && !options.worktree
+      ? await checkWithLocalWork(ctx, options.commit, files)
+      : await strictCheck(ctx, options.commit, files, ctx.configPath, options.worktree === true);
+  // Listed submodules fail and empty patterns warn, whatever the records say (DESIGN 3.2).
+  return withCoverage(report, files);
 }
 
 async function strictCheck(
@@ -100,9 +105,8 @@ export async function checkWithoutConfig(ctx: Pick<CheckContext, 'repo' | 'notes
  * whose content differs from all of them was changed by local work and is
  * reported as local.
  */
-async function checkWithLocalWork(ctx: CheckContext, commit: string): Promise<CheckReport> {
+async function checkWithLocalWork(ctx: CheckContext, commit: string, files: ReleaseFiles): Promise<CheckReport> {
   const local = await ctx.repo.localCommits(commit, ctx.maxCommits);
-  const files = await treeFiles(ctx.repo, commit, ctx.selection, ctx.digestCache);
   if (local.commits.length === 0) return strictCheck(ctx, commit, files, ctx.configPath, false);
 
   const report: CheckReport = { status: 'pass', commit, worktree: false, files: [], bases: [], rejected: [], uncommitted: [] };
@@ -110,7 +114,9 @@ async function checkWithLocalWork(ctx: CheckContext, commit: string): Promise<Ch
   for (const base of local.boundary) {
     const selection = await ctx.selectionAt(base);
     const baseConfig = await ctx.configAt(base);
-    const filesAtBase = selection ? await treeFiles(ctx.repo, base, selection, ctx.digestCache) : { digests: new Map(), blobs: new Map() };
+    const filesAtBase = selection
+      ? await treeFiles(ctx.repo, base, selection, ctx.digestCache)
+      : { digests: new Map(), blobs: new Map(), submodules: [], emptyPatterns: [] };
     const baseReport = baseConfig
       ? await strictCheck(ctx, base, filesAtBase, baseConfig.path, false)
       : await checkWithoutConfig(ctx, base, ctx.maxCommits);

@@ -8,7 +8,7 @@ import { addNoteLines } from '../git/notes.js';
 import type { KeyInfo } from '../kms/keyManagement.js';
 import { LOCAL_PREFIX } from '../kms/localKey.js';
 import { messages } from '../messages.js';
-import { treeFiles } from './releaseFiles.js';
+import { assertCoverable, treeFiles } from './releaseFiles.js';
 import type { Session } from './session.js';
 
 /** The ref a record is signed for: a branch or a tag, by full name. */
@@ -23,6 +23,12 @@ export function parseRef(fullRef: string): SignRef | undefined {
 export interface SignTarget {
   commit: string;
   ref: SignRef;
+  /**
+   * An older commit of a pushed range, not its tip: signed with the files it
+   * has, even when a pattern matches nothing there or a submodule is listed
+   * (`check` of that commit still reports both). Default: refused, exit 2.
+   */
+  inRange?: boolean;
 }
 
 export interface SignOutcome {
@@ -30,6 +36,8 @@ export interface SignOutcome {
   record: SignatureRecord;
   /** False when an identical, already verified record was there: nothing was signed. */
   signed: boolean;
+  /** For an older commit of a range: listed submodules and empty patterns it was signed without. */
+  notCovered?: { submodules: string[]; emptyPatterns: string[] };
 }
 
 export interface SignOptions {
@@ -63,7 +71,7 @@ export async function signRelease(session: Session, targets: SignTarget[], optio
   ]);
   const outcomes: SignOutcome[] = [];
 
-  for (const { commit, ref } of targets) {
+  for (const { commit, ref, inRange } of targets) {
     // Each commit is signed under its own configuration (DESIGN 3.4, rule 2); one without any has nothing to sign.
     const loaded = await session.configAt(commit);
     if (!loaded) continue;
@@ -82,7 +90,12 @@ export async function signRelease(session: Session, targets: SignTarget[], optio
     if (config.git.branch) context[ref.kind] = ref.name;
     if (config.git.author) context.author = authors.get(commit) ?? '';
     if (config.git.remote && options.remoteUrl) context.remote = stripUserInfo(options.remoteUrl);
-    const { digests } = await files;
+    const listed = await files;
+    const { digests } = listed;
+    // An older commit of a pushed range may predate its files: only what the user names must be fully covered.
+    if (!inRange) assertCoverable(listed, loaded.path, commit);
+    const { submodules, emptyPatterns } = listed;
+    const notCovered = submodules.length + emptyPatterns.length > 0 ? { submodules, emptyPatterns } : undefined;
     if (digests.size === 0) throw new KmssigError('CONFIG', messages.noFilesMatched(loaded.path, commit));
 
     // A valid record that already says the same (these files, this context,
@@ -104,7 +117,7 @@ export async function signRelease(session: Session, targets: SignTarget[], optio
       }
     }
     if (already) {
-      outcomes.push({ commit, record: already, signed: false });
+      outcomes.push({ commit, record: already, signed: false, notCovered });
       continue;
     }
 
@@ -125,7 +138,7 @@ export async function signRelease(session: Session, targets: SignTarget[], optio
     await addNoteLines(session.repo, commit, [line]);
     // KMS said which key encrypted: the record is genuine, and checking it again in this clone needs no Decrypt.
     if (encryptedBy === key.arn) await session.verifier.remember?.(record, line);
-    outcomes.push({ commit, record, signed: true });
+    outcomes.push({ commit, record, signed: true, notCovered });
   }
   return outcomes;
 }

@@ -1,4 +1,5 @@
 import type { CheckReport } from '../../core/report.js';
+import { messages } from '../../messages.js';
 import { isFailure, short, stateText } from './stateText.js';
 
 // Workflow-command escaping: https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts
@@ -16,6 +17,8 @@ export function toGithub(report: CheckReport): string {
   if (report.problem) lines.push(`::error title=kmssig::${escapeData(report.problem)}`);
   for (const r of report.rejected)
     lines.push(`::warning title=kmssig::${escapeData(`a record on ${short(r.commit)} did not count: ${r.reason}`)}`);
+  for (const pattern of report.emptyPatterns ?? [])
+    lines.push(`::warning title=kmssig::${escapeData(messages.emptyPatternWarning(pattern, report.commit).replace(/^⚠ /, ''))}`);
   const summary =
     report.status === 'fail'
       ? `kmssig: ${report.files.filter(isFailure).length} release file(s) failed verification at ${short(report.commit)}`

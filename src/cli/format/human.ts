@@ -43,6 +43,7 @@ export function printHuman(report: CheckReport, out: Output, label: string): voi
   }
   for (const path of report.uncommitted) out.info(`ℹ ${path}: uncommitted change (verified when committed and pushed)`);
   for (const r of report.rejected) out.info(`ℹ a record on ${short(r.commit)} did not count: ${r.reason}`);
+  for (const pattern of report.emptyPatterns ?? []) out.warn(messages.emptyPatternWarning(pattern, report.commit));
   const failing = report.files.filter(isFailure);
   if (report.status === 'quiet') {
     out.result(`ℹ ${label}: nothing to verify: no configuration in this commit and no signed commit below it (history from before kmssig)`);

@@ -1,5 +1,6 @@
 import type { Policy } from '../../core/policy.js';
 import type { CheckReport } from '../../core/report.js';
+import { messages } from '../../messages.js';
 import { stateText } from './stateText.js';
 
 /** One JSON document with the facts of the human report (never colored). */
@@ -23,6 +24,12 @@ export function toJson(report: CheckReport, policy: Policy, rev: string): string
       rejected: report.rejected,
       problem: report.problem ?? null,
       uncommitted: report.uncommitted,
+      // Warnings never change the result: a pattern that matches nothing signs and verifies nothing.
+      warnings: (report.emptyPatterns ?? []).map((pattern) => ({
+        kind: 'empty-pattern',
+        pattern,
+        message: messages.emptyPatternWarning(pattern, report.commit).replace(/^⚠ /, ''),
+      })),
       policy,
     },
     null,

@@ -15,6 +15,8 @@ export function stateText(file: FileReport): string {
       return 'signed but missing';
     case 'local':
       return 'local, will be signed on push';
+    case 'submodule':
+      return 'submodule, cannot be signed';
   }
 }
 

@@ -24,6 +24,7 @@ describe('configSchema', () => {
     assert.deepEqual(parsed, {
       files: ['dist/**'],
       exclude: [],
+      allowEmpty: [],
       context: {},
       git: { branch: true, author: true, remote: false },
       verify: { keys: [], refs: [], requireContext: [], publicKeys: [], maxCommits: 100_000 },
@@ -54,6 +55,7 @@ describe('configSchema', () => {
       algorithm: 'ECDSA_SHA_256',
       files: ['dist/**', 'release/manifest.json'],
       exclude: ['**/*.map'],
+      allowEmpty: ['release/manifest.json'],
       context: { repo: 'acme/app', purpose: 'release' },
       git: { branch: true, author: true, remote: true },
       verify: {
@@ -104,6 +106,32 @@ describe('configSchema', () => {
     assert.equal(problem({ files: ['x'], context: { stage: 1 } }).path, 'context.stage');
     for (const key of GIT_CONTEXT_KEYS) assert.equal(problem({ files: ['x'], context: { [key]: 'x' } }).path, `context.${key}`, key);
     assert.ok(GIT_CONTEXT_KEYS.includes('commit'), 'commit cannot be set, or turned off, by the configuration');
+  });
+
+  it('a reserved context key is named with its rule, not as a bare invalid key', () => {
+    for (const key of ['awsRegion', 'AWS:x', 'aws']) {
+      const p = problem({ files: ['x'], context: { stage: 'prod', [key]: 'x' } });
+      assert.equal(p.path, `context.${key}`);
+      assert.equal(
+        p.message,
+        `${JSON.stringify(key)} is reserved: KMS refuses encryption-context keys that start with 'aws' (any case); rename the key`,
+      );
+    }
+    for (const key of GIT_CONTEXT_KEYS) {
+      const p = problem({ files: ['x'], context: { [key]: 'x' } });
+      assert.match(p.message, new RegExp(`^"${key}" is reserved: kmssig sets commit, branch, tag, author, remote from git`), key);
+    }
+    assert.equal(problem({ files: ['x'], context: { '': 'x' } }).message, 'a context key must not be empty');
+    // Keys that merely contain a reserved word are ordinary.
+    assert.deepEqual(configSchema.parse({ files: ['x'], context: { committer: 'a', myaws: 'b' } }).context, { committer: 'a', myaws: 'b' });
+  });
+
+  it('allowEmpty holds patterns of files, written as there', () => {
+    assert.deepEqual(configSchema.parse({ files: ['dist/**', 'docs/*.pdf'], allowEmpty: ['docs/*.pdf'] }).allowEmpty, ['docs/*.pdf']);
+    const p = problem({ files: ['dist/**', 'docs/*.pdf'], allowEmpty: ['docs/*.pdf', 'doc/*.pdf'] });
+    assert.equal(p.path, 'allowEmpty.1');
+    assert.match(p.message, /"doc\/\*\.pdf" is not one of the files patterns/);
+    assert.equal(problem({ files: ['x'], allowEmpty: ['/x'] }).path, 'allowEmpty.0');
   });
 
   it('enumerated values: hook modes and algorithms', () => {
@@ -213,6 +241,10 @@ describe('loadConfig', () => {
     assert.match(
       (await configError(folder({ '.kmssigrc': 'files: [x]\nendpoint: localhost:4566\n' }))).message,
       /\.kmssigrc: endpoint: must be an http\(s\) URL/,
+    );
+    assert.equal(
+      (await configError(folder({ '.kmssigrc': 'files: [x]\ncontext:\n  branch: main\n' }))).message,
+      `✖ invalid configuration in .kmssigrc: context.branch: "branch" is reserved: kmssig sets commit, branch, tag, author, remote from git, so a static pair may not take them over; rename the key (the git option says which git fields go into the context)`,
     );
   });
 

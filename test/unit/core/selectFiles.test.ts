@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { selectFiles, type Selection } from '../../../src/core/selectFiles.js';
+import { matchFiles, selectFiles, type Selection } from '../../../src/core/selectFiles.js';
 
 const TREE = [
   '.env',
@@ -83,5 +83,56 @@ describe('selectFiles', () => {
 
   it('treats backslashes and spaces in names as ordinary characters', () => {
     assert.deepEqual(select({ files: ['dist/**'] }, ['dist/a b.txt', 'dist/a\\b.txt']), ['dist/a b.txt', 'dist/a\\b.txt']);
+  });
+});
+
+describe('matchFiles: patterns that match nothing', () => {
+  const match = (s: Partial<Selection>, paths: string[] = TREE) =>
+    matchFiles(paths, { files: [], exclude: [], always: [], alwaysPrefixes: [], ...s });
+
+  it('names each files pattern that matches no path, as written and in order', () => {
+    assert.deepEqual(match({ files: ['dsit/**', 'dist/*.js', './relase/*'] }), {
+      paths: ['dist/app.js'],
+      empty: ['dsit/**', './relase/*'],
+    });
+    assert.deepEqual(match({ files: ['dist/**', 'src/*.ts'] }).empty, []);
+  });
+
+  it('does not count the always-signed paths for a pattern that does not name them', () => {
+    // The configuration file is always listed: the old "nothing matched" guard could never fire.
+    const m = match({ files: ['dsit/**'], always: ['.kmssigrc'], alwaysPrefixes: ['.husky/'] });
+    assert.deepEqual(m.paths, ['.husky/post-merge', '.husky/pre-push', '.kmssigrc']);
+    assert.deepEqual(m.empty, ['dsit/**']);
+    assert.deepEqual(match({ files: ['.kmssigrc'], always: ['.kmssigrc'] }).empty, []);
+  });
+
+  it('counts a pattern whose every match is excluded as empty', () => {
+    assert.deepEqual(match({ files: ['dist/*.map', 'dist/*.js'], exclude: ['**/*.map'] }).empty, ['dist/*.map']);
+    assert.deepEqual(match({ files: ['dist/*.map'], exclude: ['**/*.map'], always: ['dist/app.js.map'] }).empty, ['dist/*.map']);
+  });
+
+  it('counts dotfiles only for a pattern that names them', () => {
+    assert.deepEqual(match({ files: ['dist/.cache/**', 'dist/**'] }, ['dist/.cache/state']).empty, ['dist/**']);
+    assert.deepEqual(match({ files: ['dist/*'] }, ['dist/.env']).empty, ['dist/*']);
+  });
+
+  it('leaves out the patterns of allowEmpty, and only those', () => {
+    assert.deepEqual(match({ files: ['dsit/**', 'docs/*.pdf'], allowEmpty: ['docs/*.pdf'] }).empty, ['dsit/**']);
+    assert.deepEqual(match({ files: ['docs/*.pdf'], allowEmpty: ['docs/**'] }).empty, ['docs/*.pdf']);
+  });
+
+  it('marks every pattern that matches, even when an earlier one already listed the path', () => {
+    assert.deepEqual(match({ files: ['dist/**', 'dist/app.js', 'dist/app.js'] }).empty, []);
+    assert.deepEqual(match({ files: ['dist/**'] }, []).empty, ['dist/**']);
+  });
+
+  it('picks the same paths as selectFiles', () => {
+    const s: Partial<Selection> = {
+      files: ['dist/**', '.env', 'nope/*'],
+      exclude: ['**/*.map'],
+      always: ['.kmssigrc'],
+      alwaysPrefixes: ['.husky/'],
+    };
+    assert.deepEqual(match(s).paths, select(s));
   });
 });
