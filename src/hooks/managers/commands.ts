@@ -28,7 +28,7 @@ const Z40 = '0'.repeat(40);
  */
 const PRE_COMMIT_ARGS: Record<string, string> = {
   'pre-push':
-    `printf '%s %s %s %s\\n' "$PRE_COMMIT_LOCAL_BRANCH" "\${PRE_COMMIT_TO_REF:-$(git rev-parse --verify -q "$PRE_COMMIT_LOCAL_BRANCH")}" ` +
+    `printf "%s %s %s %s\\n" "$PRE_COMMIT_LOCAL_BRANCH" "\${PRE_COMMIT_TO_REF:-$(git rev-parse --verify -q "$PRE_COMMIT_LOCAL_BRANCH")}" ` +
     `"$PRE_COMMIT_REMOTE_BRANCH" "\${PRE_COMMIT_FROM_REF:-${Z40}}" | "$k" hook pre-push "$PRE_COMMIT_REMOTE_NAME" "$PRE_COMMIT_REMOTE_URL"`,
   'post-merge': '"$k" hook post-merge "$PRE_COMMIT_IS_SQUASH_MERGE"',
   'post-checkout': '"$k" hook post-checkout "$PRE_COMMIT_FROM_REF" "$PRE_COMMIT_TO_REF" "$PRE_COMMIT_CHECKOUT_TYPE"',
