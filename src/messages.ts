@@ -191,6 +191,41 @@ export const messages = {
     `${q(key)} is reserved: KMS refuses encryption-context keys that start with 'aws' (any case); rename the key`,
   contextKeyFromGit: (key: string, reserved: readonly string[]) =>
     `${q(key)} is reserved: kmssig sets ${reserved.join(', ')} from git, so a static pair may not take them over; rename the key (the git option says which git fields go into the context)`,
+
+  // install, uninstall and doctor: hook files, hook managers, the notes fetch refspec
+  notesPushRefused: (remote: string, reason: string, said: string[]) =>
+    `✖ could not publish refs/notes/kmssig to ${remote}: the server refused it (${reason})${said.length ? `, saying: ${said.join(' / ')}` : ''}; pushing again cannot help: ask the host's admins to allow pushes to refs/notes/kmssig (pre-receive hooks, push rules, protected refs); the signatures are kept in this clone`,
+  chainedExists: (file: string) =>
+    `✖ ${file} is a hook in another language and ${file}.kmssig-chained already exists, so kmssig cannot chain it: move one of them away, then run kmssig install again`,
+  hookChained: (file: string) =>
+    `ℹ ${file} is not an sh script: it was moved to ${file}.kmssig-chained, unchanged, and runs after kmssig with the same arguments and input (kmssig uninstall puts it back)`,
+  globalHooksChained: (scope: string, dir: string, own: string) =>
+    `ℹ core.hooksPath is set in your ${scope} git config (${dir}), which serves every repository: kmssig does not write there. This repository now runs its hooks from ${own} (its local core.hooksPath): kmssig's hooks, then your ${scope} hooks of the same name; every other hook there is forwarded. Run kmssig install again after adding hooks to ${dir}; kmssig uninstall undoes it`,
+  notesFetchAdded: (remote: string) => `ℹ fetching signatures with every fetch from ${remote}`,
+  notesFetchMigrated: (remote: string) =>
+    `ℹ ${remote}: the notes fetch refspec is now a pattern that matches nothing, without error, on a remote with no signatures (the exact one broke git fetch there)`,
+  notesFetchFailed: (remote: string, why: string) => `⚠ could not fetch signatures from ${remote}: ${why}`,
+  huskyInactive: () =>
+    '⚠ husky is set up in this repository but not active in this clone: run npx husky (or npm install) so that its hooks run',
+  noConfigYet: () => '⚠ no .kmssigrc yet: the hooks do nothing until you add one (see .kmssigrc.example)',
+  managerConfigured: (manager: string, file: string, hooks: string[]) => `ℹ ${manager}: kmssig added to ${file} for ${hooks.join(', ')}`,
+  managerUnchanged: (manager: string, file: string) => `ℹ ${manager}: ${file} already runs kmssig`,
+  managerRemoved: (manager: string, file: string) => `ℹ ${manager}: removed what kmssig install added to ${file}`,
+  managerNotRemovable: (manager: string, file: string, what: string) =>
+    `⚠ ${manager}: ${file} was changed after kmssig install (${what}); kmssig left it as it is: remove its kmssig entries by hand`,
+  managerUnsafe: (manager: string, file: string, why: string, snippet: string) =>
+    `✖ ${manager}: kmssig will not edit ${file} (${why}); nothing was changed. Add this to it yourself, then run kmssig install again:\n\n${snippet}`,
+  managerInstalled: (manager: string, command: string) => `ℹ ${manager}: ran ${command}`,
+  managerInstallFailed: (manager: string, command: string, why: string) =>
+    `✖ ${manager}: ${command} failed (${why}): run it yourself, then kmssig install --check`,
+  managerRunYourself: (manager: string, command: string) =>
+    `⚠ ${manager} is not installed where kmssig can run it: run ${command} so that git runs kmssig, then kmssig install --check`,
+  managerLimit: (manager: string, limit: string) => `⚠ ${manager}: ${limit}`,
+  hooksReachKmssig: () => 'ℹ every kmssig hook that git will run reaches kmssig',
+  hooksNotReaching: (hooks: string[]) =>
+    `✖ git will not run kmssig for ${hooks.join(', ')}: see the lines above; run kmssig install (and your hook manager's own install), then kmssig install --check`,
+  doctorLine: (hook: string, file: string, via: string, reaches: boolean, note: string) =>
+    `${reaches ? '✔' : '✖'} ${hook.padEnd(13)} ${file}  via ${via}${reaches ? '' : ': does not reach kmssig'}${note ? ` (${note})` : ''}`,
 } as const;
 
 function names(items: readonly string[]): string {

@@ -40,12 +40,19 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: () => import('./commands/exportRecord.js'),
   },
   log: { summary: 'show the signature records of a commit or of its nearest signed ancestor', load: () => import('./commands/log.js') },
-  install: { summary: 'install the git hooks (husky, core.hooksPath or .git/hooks)', load: () => import('./commands/install.js') },
+  install: {
+    summary: 'install the git hooks (lefthook, simple-git-hooks, pre-commit, husky, core.hooksPath or .git/hooks)',
+    load: () => import('./commands/install.js'),
+  },
   trust: {
     summary: "show or change this clone's pinned policy (keys, refs, context, public keys)",
     load: () => import('./commands/trust.js'),
   },
   uninstall: { summary: 'remove exactly what install added', load: () => import('./commands/uninstall.js') },
+  doctor: {
+    summary: 'report which hooks git will run, who wrote them, and whether each reaches kmssig',
+    load: () => import('./commands/doctor.js'),
+  },
   hook: { summary: 'run a git hook (called by the installed hook scripts)', load: () => import('./commands/hook.js') },
   keygen: { summary: 'create a local development key file (local:<path>)', load: () => import('./commands/keygen.js') },
   version: { summary: 'print the kmssig and Node.js versions', load: () => import('./commands/version.js') },

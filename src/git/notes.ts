@@ -107,17 +107,43 @@ export async function fetchNotes(repo: Repo, remote: string): Promise<boolean> {
 
 export type PushOutcome = 'pushed' | 'up-to-date' | 'rejected';
 
-/** Pushes refs/notes/kmssig without running hooks; a lost race is 'rejected', other failures throw. */
+/**
+ * Pushes refs/notes/kmssig without running hooks. Only a lost race (another
+ * pusher got there first: fetch first, non-fast-forward, stale info, a ref
+ * lock) is 'rejected', to be merged and retried; a refusal by the server
+ * (a pre-receive hook, push rules, a protected ref) can never pass by
+ * retrying, so it throws with the server's own reason and `remote:` lines.
+ */
 export async function pushNotes(repo: Repo, remote: string): Promise<PushOutcome> {
   try {
     const out = await repo.git.bytes(['push', '--no-verify', '--porcelain', remote, `${NOTES_REF}:${NOTES_REF}`]);
     return /\[up to date\]/.test(out.toString('utf8')) ? 'up-to-date' : 'pushed';
   } catch (error) {
-    const text = fullText(error);
-    if (/rejected|fetch first|non-fast-forward|failed to lock|cannot lock ref|stale info|failed to update ref/i.test(text))
-      return 'rejected';
+    const refusal = pushRefusal(fullText(error));
+    if (refusal === 'race') return 'rejected';
+    if (refusal)
+      throw new KmssigError('GIT', messages.notesPushRefused(stripUserInfo(remote), refusal.reason, refusal.said), { cause: error });
     throw error;
   }
+}
+
+const RACE =
+  /^(fetch first|non-fast-forward|stale info|failed to lock|cannot lock ref.*|incorrect old value provided|failed to update ref)$/i;
+
+/** Reads git's porcelain status line of the notes ref: 'race', the server's refusal, or undefined (not a refusal). */
+export function pushRefusal(text: string): 'race' | { reason: string; said: string[] } | undefined {
+  const lines = text.split('\n');
+  const status = lines.find((l) => l.startsWith('!') && l.includes(NOTES_REF));
+  if (!status) return undefined;
+  const reason = /\[(?:remote )?rejected\]\s*\((.*)\)\s*$/.exec(status)?.[1] ?? status.replace(/^!\s*/, '');
+  if (RACE.test(reason.trim()) || /cannot lock ref|failed to lock/i.test(reason)) return 'race';
+  const printable = (l: string) => l.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  const said = lines
+    .filter((l) => l.startsWith('remote:'))
+    .map((l) => printable(l.slice('remote:'.length)))
+    .filter(Boolean)
+    .slice(0, 10);
+  return { reason: printable(reason), said };
 }
 
 // A notes update is a commit; CI machines often have no identity configured.

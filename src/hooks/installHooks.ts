@@ -1,24 +1,34 @@
-import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { HookName } from '../config/schema.js';
 import { writeFileAtomic } from '../fs/atomicWrite.js';
-import { fetchNotes, NOTES_REF, remoteNotesRef } from '../git/notes.js';
+import { KmssigError } from '../errors.js';
 import type { Repo } from '../git/repo.js';
-import { withBlock, withoutBlock } from './hookBlock.js';
-import { locateHooks, type HooksLocation } from './hooksDir.js';
+import { messages } from '../messages.js';
+import { CHAINED_SUFFIX, chainedHook, findBlock, isShellHook, makeBlock, SHEBANG, withBlock, withoutBlock } from './hookBlock.js';
+import { chainDir, locateHooks, type HooksLocation } from './hooksDir.js';
+import { GIT_HOOK_NAMES } from './gitHookNames.js';
+
+export { fetchAllNotes, removeNotesFetch, setupNotesFetch } from './notesFetch.js';
 
 export const HOOKS: HookName[] = ['pre-push', 'post-merge', 'post-checkout', 'post-rewrite'];
 
 export interface HookChange {
   hook: string;
   file: string;
-  change: 'created' | 'added' | 'updated' | 'unchanged' | 'removed' | 'restored' | 'absent';
+  change: 'created' | 'added' | 'updated' | 'unchanged' | 'removed' | 'restored' | 'absent' | 'chained';
 }
 
 const packageHooks = new URL('../../hooks/', import.meta.url);
 
-async function readText(path: string | URL): Promise<string | undefined> {
-  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+/** The hook script kmssig ships for a hook (the body of its block). */
+export async function hookBody(hook: string): Promise<string> {
+  return readFile(new URL(hook, packageHooks), 'utf8');
+}
+
+async function readBytes(path: string): Promise<Buffer | undefined> {
+  return readFile(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;
   });
@@ -27,14 +37,25 @@ async function readText(path: string | URL): Promise<string | undefined> {
 /** Adds kmssig's block to each hook file; idempotent, and never overwrites what was there. */
 export async function installHooks(repo: Repo, hooks: HookName[] = HOOKS): Promise<{ location: HooksLocation; changes: HookChange[] }> {
   const location = await locateHooks(repo);
+  if (location.kind === 'globalChain') return { location, changes: await installChain(repo, location, hooks) };
   await mkdir(location.dir, { recursive: true });
   const changes: HookChange[] = [];
   for (const hook of hooks) {
     const file = join(location.dir, hook);
-    const body = (await readText(new URL(hook, packageHooks)))!;
-    const before = await readText(file);
-    const after = withBlock(before, body);
     const shown = relative(repo.root, file) || file;
+    const body = await hookBody(hook);
+    const raw = await readBytes(file);
+    const before = raw?.toString('utf8');
+    // husky runs every .husky/<hook> with sh, whatever its first line says.
+    if (raw && before !== undefined && !findBlock(before) && location.kind !== 'husky' && !isShellHook(before)) {
+      if (existsSync(file + CHAINED_SUFFIX)) throw new KmssigError('CONFIG', messages.chainedExists(shown));
+      await rename(file, file + CHAINED_SUFFIX);
+      await writeFileAtomic(file, chainedHook(body, hook));
+      await chmod(file, 0o755);
+      changes.push({ hook, file: shown, change: 'chained' });
+      continue;
+    }
+    const after = withBlock(before, body);
     if (after === before) {
       changes.push({ hook, file: shown, change: 'unchanged' });
       continue;
@@ -43,11 +64,7 @@ export async function installHooks(repo: Repo, hooks: HookName[] = HOOKS): Promi
     await writeFileAtomic(file, after);
     // A new file must be executable; an existing one keeps its mode (the atomic write made a new file), so uninstall leaves it exactly as it was.
     await chmod(file, mode);
-    changes.push({
-      hook,
-      file: shown,
-      change: before === undefined ? 'created' : before.includes('# >>> kmssig >>>') ? 'updated' : 'added',
-    });
+    changes.push({ hook, file: shown, change: before === undefined ? 'created' : findBlock(before) ? 'updated' : 'added' });
   }
   return { location, changes };
 }
@@ -55,20 +72,26 @@ export async function installHooks(repo: Repo, hooks: HookName[] = HOOKS): Promi
 /** Removes exactly what install added: each file is byte for byte what it was, and files install created are removed. */
 export async function uninstallHooks(repo: Repo): Promise<HookChange[]> {
   const location = await locateHooks(repo);
+  if (location.kind === 'globalChain') return uninstallChain(repo, location);
   const changes: HookChange[] = [];
   for (const hook of HOOKS) {
     const file = join(location.dir, hook);
     const shown = relative(repo.root, file) || file;
-    const before = await readText(file);
-    if (before === undefined) {
+    const raw = await readBytes(file);
+    if (raw === undefined) {
       changes.push({ hook, file: shown, change: 'absent' });
       continue;
     }
+    const before = raw.toString('utf8');
+    const found = findBlock(before);
     const after = withoutBlock(before);
     if (after === before) changes.push({ hook, file: shown, change: 'unchanged' });
     else if (after === undefined) {
       await rm(file);
-      changes.push({ hook, file: shown, change: 'removed' });
+      if (found?.kind === 'chained' && existsSync(file + CHAINED_SUFFIX)) {
+        await rename(file + CHAINED_SUFFIX, file);
+        changes.push({ hook, file: shown, change: 'restored' });
+      } else changes.push({ hook, file: shown, change: 'removed' });
     } else {
       await writeFile(file, after);
       changes.push({ hook, file: shown, change: 'restored' });
@@ -77,39 +100,61 @@ export async function uninstallHooks(repo: Repo): Promise<HookChange[]> {
   return changes;
 }
 
-const refspec = (remote: string) => `+${NOTES_REF}:${remoteNotesRef(remote)}`;
+const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** Makes every fetch/pull of each remote bring its notes into refs/notes/remotes/<remote>/kmssig. */
-export async function setupNotesFetch(repo: Repo): Promise<{ remote: string; added: boolean }[]> {
-  const result = [];
-  for (const remote of await repo.remotes()) {
-    const specs = await repo.configGetAll(`remote.${remote}.fetch`);
-    const added = !specs.includes(refspec(remote));
-    if (added) await repo.git.text(['config', '--add', `remote.${remote}.fetch`, refspec(remote)]);
-    result.push({ remote, added });
+/** The lines that hand a hook on to the global folder's hook of the same name, when it has one. */
+const toGlobal = (dir: string, hook: string) =>
+  `kmssig_global=${shQuote(join(dir, hook))}\n[ ! -x "$kmssig_global" ] || exec "$kmssig_global" "$@"\n`;
+
+/**
+ * A global or system core.hooksPath is never written to (it serves every
+ * repository of the user). This repository gets its own folder instead, set as
+ * its local core.hooksPath: kmssig's hooks, each handing on to the global hook
+ * of the same name, and a forwarder for every other hook the global folder has.
+ */
+async function installChain(repo: Repo, location: HooksLocation, hooks: HookName[]): Promise<HookChange[]> {
+  const dir = location.dir;
+  const global = location.chainTo!;
+  const wanted = new Map<string, string>();
+  for (const hook of hooks) wanted.set(hook, SHEBANG + makeBlock((await hookBody(hook)) + toGlobal(global, hook), 'created'));
+  const globalHooks = existsSync(global) ? await readdir(global) : [];
+  for (const name of globalHooks)
+    if (GIT_HOOK_NAMES.includes(name) && !wanted.has(name))
+      wanted.set(
+        name,
+        `${SHEBANG}# created by kmssig install: runs your global hook; kmssig uninstall removes this folder\n${toGlobal(global, name)}`,
+      );
+  await mkdir(dir, { recursive: true });
+  const changes: HookChange[] = [];
+  for (const [hook, text] of wanted) {
+    const file = join(dir, hook);
+    const shown = relative(repo.root, file) || file;
+    const before = (await readBytes(file))?.toString('utf8');
+    if (before === text) {
+      changes.push({ hook, file: shown, change: 'unchanged' });
+      continue;
+    }
+    await writeFileAtomic(file, text);
+    await chmod(file, 0o755);
+    changes.push({ hook, file: shown, change: before === undefined ? 'created' : 'updated' });
   }
-  return result;
+  for (const name of await readdir(dir))
+    if (!wanted.has(name)) {
+      await rm(join(dir, name));
+      changes.push({ hook: name, file: relative(repo.root, join(dir, name)), change: 'removed' });
+    }
+  if ((await repo.git.maybe(['config', '--local', '--get', 'core.hooksPath']))?.trim() !== dir)
+    await repo.git.text(['config', '--local', 'core.hooksPath', dir]);
+  return changes;
 }
 
-export async function removeNotesFetch(repo: Repo): Promise<void> {
-  for (const remote of await repo.remotes()) {
-    const specs = await repo.configGetAll(`remote.${remote}.fetch`);
-    if (specs.includes(refspec(remote))) {
-      await repo.git.text(['config', '--fixed-value', '--unset', `remote.${remote}.fetch`, refspec(remote)]);
-    }
-  }
-}
-
-/** Fetches each remote's notes once, so the first checkout after install already verifies. */
-export async function fetchAllNotes(repo: Repo): Promise<{ remote: string; error?: string }[]> {
-  const results = [];
-  for (const remote of await repo.remotes()) {
-    try {
-      await fetchNotes(repo, remote);
-      results.push({ remote });
-    } catch (error) {
-      results.push({ remote, error: (error as Error).message });
-    }
-  }
-  return results;
+async function uninstallChain(repo: Repo, location: HooksLocation): Promise<HookChange[]> {
+  const dir = chainDir(repo);
+  const changes: HookChange[] = [];
+  if (existsSync(dir))
+    for (const name of await readdir(dir)) changes.push({ hook: name, file: relative(repo.root, join(dir, name)), change: 'removed' });
+  await rm(dir, { recursive: true, force: true });
+  if ((await repo.git.maybe(['config', '--local', '--get', 'core.hooksPath']))?.trim() === location.dir)
+    await repo.git.text(['config', '--local', '--unset', 'core.hooksPath']);
+  return changes;
 }

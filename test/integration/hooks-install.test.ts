@@ -55,7 +55,7 @@ describe('kmssig install / uninstall with existing hooks, husky and core.hooksPa
       assert.match(first.stdout, new RegExp(`(created|added) +${relative(b, join(dir, hook)).replace(/\./g, '\\.')}\\n`));
     const installed = snapshot(dir);
     const fetchInstalled = await w.gitOk(b, ['config', '--get-all', 'remote.origin.fetch']);
-    assert.match(fetchInstalled, /\+refs\/notes\/kmssig:refs\/notes\/remotes\/origin\/kmssig/);
+    assert.match(fetchInstalled, /\+refs\/notes\/kmssig\*:refs\/notes\/remotes\/origin\/kmssig\*/);
     const second = await w.kmssig(b, ['install']);
     assert.equal(second.code, 0, both(second));
     assert.deepEqual(snapshot(dir), installed, 'a second install changes no file');

@@ -1,35 +1,95 @@
 import { loadConfig } from '../../config/loadConfig.js';
+import { KmssigError } from '../../errors.js';
 import { Repo } from '../../git/repo.js';
+import { inspectHooks } from '../../hooks/inspectHooks.js';
+import { fetchAllNotes, HOOKS, installHooks, setupNotesFetch } from '../../hooks/installHooks.js';
+import { detectManagers } from '../../hooks/managers/detect.js';
+import { installManagers } from '../../hooks/managers/setupManagers.js';
+import { messages } from '../../messages.js';
 import { commitSource, worktreeSource } from '../../usecases/configAt.js';
 import { pinOnInstall } from './trust.js';
-import { fetchAllNotes, HOOKS, installHooks, setupNotesFetch } from '../../hooks/installHooks.js';
 import type { CommandSpec } from '../args.js';
-import { createOutput, type Io } from '../io.js';
+import { createOutput, type Io, type Output } from '../io.js';
 
 export const spec: CommandSpec = {
   name: 'install',
-  usage: 'kmssig install [--no-fetch]',
+  usage: 'kmssig install [--no-fetch] [--check]',
   summary:
-    'Install the pre-push, post-merge, post-checkout and post-rewrite hooks (into .husky/ with husky, core.hooksPath, or the repository hooks folder) as a marked block that keeps any existing hook working; set up fetching of signatures with every fetch, and fetch them once. Running it again changes nothing.',
-  options: { 'no-fetch': { type: 'boolean', help: 'do not fetch the signatures now' } },
+    "Install the pre-push, post-merge, post-checkout and post-rewrite hooks: through the hook manager's own configuration (lefthook, simple-git-hooks, the pre-commit framework) and its install, else as a marked block in .husky/, core.hooksPath or the repository hooks folder that keeps any existing hook working; set up fetching of signatures with every fetch, and fetch them once. Running it again changes nothing. --check only reports which hooks git will run and whether each reaches kmssig (exit 1 when one does not).",
+  options: {
+    'no-fetch': { type: 'boolean', help: 'do not fetch the signatures now' },
+    check: { type: 'boolean', help: 'change nothing: report the hooks git will run and whether each reaches kmssig' },
+  },
 };
+
+/** The configuration checked out: what the user installing sees, and pins (trust on first use). */
+async function configHere(repo: Repo) {
+  const head = (await repo.hasCommits()) ? await repo.commitOf('HEAD') : undefined;
+  return { head, loaded: await loadConfig(head ? commitSource(repo, head) : worktreeSource(repo.root)) };
+}
+
+export async function enabledHooks(repo: Repo): Promise<string[]> {
+  const loaded = await configHere(repo)
+    .then((c) => c.loaded)
+    .catch(() => undefined);
+  return loaded ? HOOKS.filter((h) => loaded.config.hooks[h] !== 'off') : HOOKS;
+}
+
+/** Prints one line per hook; returns the hooks git will not run kmssig for. */
+export async function reportHooks(repo: Repo, hooks: string[], out: Output): Promise<string[]> {
+  const rows = await inspectHooks(repo, hooks);
+  for (const r of rows) out.result(messages.doctorLine(r.hook, r.file, r.via, r.reaches, r.note));
+  return rows.filter((r) => !r.reaches).map((r) => r.hook);
+}
 
 export async function run(values: Record<string, unknown>, _positionals: string[], io: Io): Promise<number> {
   const out = createOutput(io);
   const repo = await Repo.open(io.cwd, io.env);
-  // The configuration checked out: what the user installing sees, and pins (trust on first use).
-  const head = (await repo.hasCommits()) ? await repo.commitOf('HEAD') : undefined;
-  const loaded = await loadConfig(head ? commitSource(repo, head) : worktreeSource(repo.root));
-  const hooks = loaded ? HOOKS.filter((h) => loaded.config.hooks[h] !== 'off') : HOOKS;
-  const { location, changes } = await installHooks(repo, hooks);
-  for (const c of changes) out.result(`${c.change.padEnd(9)} ${c.file}`);
-  if (location.huskyInactive)
-    out.warn('⚠ husky is set up in this repository but not active in this clone: run npx husky (or npm install) so that its hooks run');
-  for (const r of await setupNotesFetch(repo)) if (r.added) out.info(`ℹ fetching signatures with every fetch from ${r.remote}`);
+  const hooks = await enabledHooks(repo);
+  if (values.check === true) {
+    const missing = await reportHooks(repo, hooks, out);
+    out.info(missing.length ? messages.hooksNotReaching(missing) : messages.hooksReachKmssig());
+    return missing.length ? 1 : 0;
+  }
+  const { head, loaded } = await configHere(repo);
+  if (detectManagers(repo.root).length > 0) {
+    const changes = await installManagers(repo.root, hooks, io.env);
+    const unsafe = changes.filter((c) => c.change === 'unsafe');
+    if (unsafe.length > 0) {
+      for (const c of unsafe) out.error(messages.managerUnsafe(c.manager, c.file, c.why!, c.snippet!));
+      throw new KmssigError('CONFIG', messages.hooksNotReaching(hooks));
+    }
+    for (const c of changes) {
+      out.info(
+        c.change === 'added' ? messages.managerConfigured(c.manager, c.file, c.hooks) : messages.managerUnchanged(c.manager, c.file),
+      );
+      if (c.install?.ok) out.info(messages.managerInstalled(c.manager, c.install.command));
+      else if (c.install && !c.install.ran) out.warn(messages.managerRunYourself(c.manager, c.install.command));
+      else if (c.install)
+        out.error(messages.managerInstallFailed(c.manager, c.install.command, c.install.output?.split('\n').at(-1) ?? ''));
+      if (c.limit) out.warn(messages.managerLimit(c.manager, c.limit));
+    }
+  } else {
+    const { location, changes } = await installHooks(repo, loaded ? (hooks as typeof HOOKS) : HOOKS);
+    for (const c of changes) out.result(`${c.change.padEnd(9)} ${c.file}`);
+    for (const c of changes) if (c.change === 'chained') out.info(messages.hookChained(c.file));
+    if (location.kind === 'globalChain')
+      out.info(messages.globalHooksChained(location.scope ?? 'global', location.chainTo ?? '?', location.dir));
+    if (location.huskyInactive) out.warn(messages.huskyInactive());
+  }
+  for (const r of await setupNotesFetch(repo)) {
+    if (r.migrated) out.info(messages.notesFetchMigrated(r.remote));
+    else if (r.added) out.info(messages.notesFetchAdded(r.remote));
+  }
   if (values['no-fetch'] !== true) {
-    for (const r of await fetchAllNotes(repo)) if (r.error) out.warn(`⚠ could not fetch signatures from ${r.remote}: ${r.error}`);
+    for (const r of await fetchAllNotes(repo)) if (r.error) out.warn(messages.notesFetchFailed(r.remote, r.error));
   }
   if (loaded) await pinOnInstall(repo, loaded, head, io);
-  if (!loaded) out.warn('⚠ no .kmssigrc yet: the hooks do nothing until you add one (see .kmssigrc.example)');
+  else out.warn(messages.noConfigYet());
+  const missing = await reportHooks(repo, hooks, { ...out, result: () => true });
+  if (missing.length > 0) {
+    await reportHooks(repo, missing, out);
+    out.error(messages.hooksNotReaching(missing));
+  }
   return 0;
 }

@@ -1,5 +1,7 @@
 import { Repo } from '../../git/repo.js';
-import { removeNotesFetch, uninstallHooks } from '../../hooks/installHooks.js';
+import { HOOKS, removeNotesFetch, uninstallHooks } from '../../hooks/installHooks.js';
+import { uninstallManagers } from '../../hooks/managers/setupManagers.js';
+import { messages } from '../../messages.js';
 import type { CommandSpec } from '../args.js';
 import { createOutput, type Io } from '../io.js';
 
@@ -7,14 +9,20 @@ export const spec: CommandSpec = {
   name: 'uninstall',
   usage: 'kmssig uninstall',
   summary:
-    'Remove exactly what install added: every hook file is restored byte for byte, files install created are removed, and the notes fetch refspecs go. Signatures (refs/notes/kmssig) are kept.',
+    "Remove exactly what install added: every hook file is restored byte for byte, files install created are removed, the lines install added to a hook manager's configuration go (and the manager's install runs again), and the notes fetch refspecs go. Signatures (refs/notes/kmssig) are kept.",
   options: {},
 };
 
 export async function run(_values: Record<string, unknown>, _positionals: string[], io: Io): Promise<number> {
   const out = createOutput(io);
   const repo = await Repo.open(io.cwd, io.env);
-  for (const c of await uninstallHooks(repo)) if (c.change !== 'absent') out.result(`${c.change.padEnd(9)} ${c.file}`);
+  for (const c of await uninstallManagers(repo.root, HOOKS, io.env)) {
+    if (c.change === 'removed') out.info(messages.managerRemoved(c.manager, c.file));
+    if (c.change === 'not-removable')
+      out.warn(messages.managerNotRemovable(c.manager, c.file, 'its kmssig lines are not as install wrote them'));
+  }
+  for (const c of await uninstallHooks(repo))
+    if (c.change !== 'absent' && c.change !== 'unchanged') out.result(`${c.change.padEnd(9)} ${c.file}`);
   await removeNotesFetch(repo);
   return 0;
 }
