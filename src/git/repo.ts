@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { KmssigError } from '../errors.js';
 import { messages } from '../messages.js';
-import { createGitRunner, type GitRunner } from './exec.js';
+import { createGitRunner, type GitRunner, type GitRunnerOptions } from './exec.js';
 
 /** An entry of a commit's tree: a file (blob) or a symlink; gitlinks are left out. */
 export interface TreeEntry {
@@ -11,6 +11,13 @@ export interface TreeEntry {
 }
 
 const NULL_OID = /^0+$/;
+/** A line of `git rev-list --parents`: a commit and its parents; `boundary` for a `--boundary` commit. */
+export interface HistoryEntry {
+  commit: string;
+  parents: string[];
+  boundary: boolean;
+}
+
 export const isNullOid = (oid: string) => NULL_OID.test(oid);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -66,13 +73,28 @@ export class Repo {
     this.commonDir = commonDir;
   }
 
-  /** Opens the repository that contains `cwd`; NOT_A_REPO (exit 2) otherwise. */
-  static async open(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Repo> {
-    const probe = createGitRunner(cwd, env);
+  /**
+   * Opens the repository that contains `cwd`; NOT_A_REPO (exit 2) otherwise.
+   * `fastPath`: for the hooks' few quick queries (see GitRunnerOptions);
+   * afterFastPath() gives the same repository for everything else.
+   */
+  static async open(cwd: string, env: NodeJS.ProcessEnv = process.env, options: GitRunnerOptions = {}): Promise<Repo> {
+    const probe = createGitRunner(cwd, env, options);
     const out = await probe.maybe(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir']);
     const [root, gitDir, common] = out?.split('\n') ?? [];
     if (!root || !gitDir || !common) throw new KmssigError('NOT_A_REPO', messages.notARepo(cwd));
-    return new Repo(createGitRunner(root, env), root, gitDir, isAbsolute(common) ? common : resolve(root, common));
+    const repo = new Repo(createGitRunner(root, env, options), root, gitDir, isAbsolute(common) ? common : resolve(root, common));
+    repo.env = env;
+    return repo;
+  }
+
+  private env: NodeJS.ProcessEnv = process.env;
+
+  /** This repository with the regular git client, once a hook's fast path had no answer. */
+  afterFastPath(): Repo {
+    const repo = new Repo(createGitRunner(this.root, this.env), this.root, this.gitDir, this.commonDir);
+    repo.env = this.env;
+    return repo;
   }
 
   /** The commit a revision names; INPUT (exit 2) when there is none. */
@@ -134,6 +156,22 @@ export class Repo {
   async revList(rev: string, max: number, extra: string[] = []): Promise<string[]> {
     const out = await this.git.text(['rev-list', `--max-count=${max}`, rev, ...extra, '--']);
     return out.split('\n').filter(Boolean);
+  }
+
+  /**
+   * `git rev-list --parents` streamed: each commit as git lists it (newest
+   * first unless `args` say otherwise), with its parents. Leaving the loop
+   * early (break, return, a throw) ends the git process, so a walk that has
+   * its answer never waits for the rest of the history. `args` are rev-list
+   * arguments: revisions, `--not …`, `--boundary`, `--first-parent`….
+   */
+  async *history(args: string[]): AsyncGenerator<HistoryEntry, void, undefined> {
+    for await (const line of this.git.lines(['rev-list', '--parents', ...args, '--'])) {
+      if (line === '') continue;
+      const boundary = line.startsWith('-');
+      const [commit, ...parents] = (boundary ? line.slice(1) : line).split(' ');
+      yield { commit: commit!, parents, boundary };
+    }
   }
 
   /** Commits reachable from `rev` and from no remote-tracking ref: the user's own, unpushed work. */
