@@ -152,4 +152,12 @@ export const messages = {
   opensslHint: (command: string) => `verify it with: ${command}`,
   symmetricExportHint: (keyId: string) =>
     `ℹ a symmetric record: sig.bin is a KMS ciphertext of payload.bin; 'aws kms decrypt' with the key ${keyId} and the record's encryption context returns payload.bin`,
+  // Files on disk chosen by glob patterns (sign-file, verify-file; issue 15).
+  patternMatchedNothing: (pattern: string) =>
+    `✖ ${pattern} matches no file: check the pattern (quote it so that your shell passes it as it is; dotfiles only when the pattern names them)`,
+  symlinkOutOfFolder: (link: string, target: string, folder: string) =>
+    `✖ ${link} is a symlink to ${target}, outside ${folder}: a pattern never follows a symlink out of its folder; name the file itself to sign it`,
+  recordsVerified: (count: number) => `✔ ${count} record file(s) verified`,
+  recordsFailed: (failed: number, count: number) =>
+    `✖ ${failed} of ${count} record file(s) failed: do not use the files they list, get them again from the source`,
 } as const;
