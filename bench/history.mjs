@@ -9,6 +9,8 @@
 //
 // --full (default): 50,000 commits, the signed one 40,000 back, 1,000 noise notes, 5 runs.
 // --quick: 5,000 commits, the signed one 4,000 back, 100 noise notes, 3 runs, no --no-cache rows.
+// Then (issue 15) a second history whose only signed commit is its root, 50,000 (quick: 5,000)
+// commits back: `check` next to `git rev-list --count HEAD` in one round robin, and their ratio.
 // The git processes of one run are counted with a `git` on PATH that logs its calls.
 import { join } from 'node:path';
 import {
@@ -34,7 +36,11 @@ import {
 } from './lib/world.mjs';
 
 const SCRIPT = 'bench/history.mjs';
-const plan = quick ? { commits: 5_000, back: 4_000, noise: 100, runs: 3 } : { commits: 50_000, back: 40_000, noise: 1_000, runs: 5 };
+const plan = quick
+  ? { commits: 5_000, back: 4_000, noise: 100, runs: 3, deep: 5_000 }
+  : { commits: 50_000, back: 40_000, noise: 1_000, runs: 5, deep: 50_000 };
+// Issue 15: with the only signed commit `deep` back, check ≤ 2 × a bare `git rev-list --count HEAD` over the same history.
+const DEEP_TARGET = 2;
 
 requireDist(SCRIPT);
 await main(SCRIPT, async () => {
@@ -122,7 +128,52 @@ await main(SCRIPT, async () => {
   console.log(`  (node -e "" alone: ${s3(node)} s)`);
   console.log('\ngit processes of one `kmssig check` (counted through a logging git on PATH):');
   for (const [label, text] of processes) console.log(`  ${label}: ${text}`);
+
+  await deepHistory(tmp, env);
 });
+
+/** The only signed commit `plan.deep` back: check next to a bare rev-list over the same history. */
+async function deepHistory(tmp, env) {
+  const repo = initRepo(join(tmp, 'deep'));
+  timed('git', ['fast-import', '--quiet'], { cwd: repo, input: fastImportStream(plan.deep + 1) });
+  git(repo, ['reset', '-q', '--hard', 'main']);
+  const signed = git(repo, ['rev-parse', `main~${plan.deep}`]).trim();
+  kmssig(['sign', '--rev', signed, '--ref', 'main'], { cwd: repo, env });
+  kmssig(['check', '--no-fetch'], { cwd: repo, env }); // fills the caches once
+  const cases = [
+    { name: 'git rev-list --count HEAD', run: () => timed('git', ['rev-list', '--count', 'HEAD'], { cwd: repo }).seconds },
+    { name: 'kmssig check (caches warm)', run: () => kmssig(['check', '--no-fetch'], { cwd: repo, env }).seconds },
+    { name: 'kmssig check --no-cache', run: () => kmssig(['check', '--no-fetch', '--no-cache'], { cwd: repo, env }).seconds },
+    { name: 'node -e ""', run: () => timed(process.execPath, ['-e', '']).seconds },
+    ...(beforeBin
+      ? [
+          {
+            name: 'before: kmssig check (caches warm)',
+            run: () => kmssig(['check', '--no-fetch'], { cwd: repo, env, bin: beforeBin }).seconds,
+          },
+          {
+            name: 'before: kmssig check --no-cache',
+            run: () => kmssig(['check', '--no-fetch', '--no-cache'], { cwd: repo, env, bin: beforeBin }).seconds,
+          },
+        ]
+      : []),
+  ];
+  const results = roundRobin(cases, plan.runs);
+  const base = results.get('git rev-list --count HEAD').median;
+  console.log(
+    `\nthe only signed commit ${plan.deep.toLocaleString('en')} back (the root of ${(plan.deep + 1).toLocaleString('en')} commits), median of ${plan.runs}, round robin; target ≤ ${DEEP_TARGET} × rev-list:`,
+  );
+  console.log(
+    table(
+      ['case', 'median s', 'min s', '× rev-list --count'],
+      [...results].map(([name, r]) => [name, s3(r.median), s3(r.min), ratio(r.median, base)]),
+    ),
+  );
+  const check = results.get('kmssig check (caches warm)').median;
+  console.log(
+    `  check ${s3(check)} s / rev-list --count ${s3(base)} s = ${ratio(check, base)} (target ≤ ${DEEP_TARGET}: ${check <= DEEP_TARGET * base ? 'met' : 'NOT met'})`,
+  );
+}
 
 /** A linear history: the configuration and a release file first, then commits that change only a source file. */
 function fastImportStream(count) {

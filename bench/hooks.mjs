@@ -12,6 +12,7 @@
 // 15 (full) runs, round robin. Target: ≤ 0.25 s wall and 0 KMS calls each.
 import { join } from 'node:path';
 import {
+  beforeBin,
   bin,
   createKey,
   git,
@@ -38,6 +39,8 @@ import { rmSync } from 'node:fs';
 const SCRIPT = 'bench/hooks.mjs';
 const plan = quick ? { files: 100, runs: 3, firstRuns: 3 } : { files: 1_000, runs: 15, firstRuns: 15 };
 const TARGET = 0.25;
+// Issue 15: a no-op hook costs at most node's own start + 30 ms.
+const OVER_NODE = 0.03;
 let onOther = false; // which branch clone b is on (see switchBranch)
 
 requireDist(SCRIPT);
@@ -100,6 +103,12 @@ await main(SCRIPT, async () => {
     },
   });
   const pushLine = `refs/heads/main ${tip} refs/heads/main ${parent}\n`;
+  const nodeHook = (build, cwd, args, input) => () => timed(process.execPath, [build, 'hook', ...args], { cwd, env, input }).seconds;
+  const direct = (label, build) => [
+    counted(`${label}node bin.js hook post-checkout (no-op)`, nodeHook(build, b, ['post-checkout', tip, tip, '1'])),
+    counted(`${label}node bin.js hook post-merge (no-op)`, nodeHook(build, b, ['post-merge', '0'])),
+    counted(`${label}node bin.js hook pre-push (no-op)`, nodeHook(build, a, ['pre-push', 'origin', bare], pushLine)),
+  ];
   const remoteUrl = bare;
   const dropDecisions = (repo) => () => rmSync(join(repo, '.git', 'kmssig', 'decisions'), { force: true });
 
@@ -117,6 +126,9 @@ await main(SCRIPT, async () => {
     { name: 'git checkout, hooks off', run: () => switchBranch(b, env, false) },
     { name: 'kmssig --version', run: () => timed('kmssig', ['--version'], { cwd: tmp, env }).seconds },
     { name: 'node -e ""', run: () => timed(process.execPath, ['-e', ''], { cwd: tmp, env }).seconds },
+    // The same hooks as `node dist/bin.js hook …`, without the shell of the PATH shim: what kmssig adds to node's start.
+    ...direct('', bin),
+    ...(beforeBin ? direct('before: ', beforeBin) : []),
   ];
   const first = [
     counted('pre-push, signed commit, first time', hook(a, ['pre-push', 'origin', remoteUrl], pushLine), dropDecisions(a)),
@@ -140,6 +152,16 @@ await main(SCRIPT, async () => {
   console.log(
     `\ncold start: kmssig --version ${s3(version)} s, node -e "" ${s3(node)} s (kmssig adds ${s3(version - node)} s; ratio ${ratio(version, node)})`,
   );
+  console.log(`\nno-op hooks against node's start (budget: node -e "" + ${OVER_NODE * 1000} ms = ${s3(node + OVER_NODE)} s):`);
+  for (const label of ['', ...(beforeBin ? ['before: '] : [])]) {
+    for (const hookName of ['post-checkout', 'post-merge', 'pre-push']) {
+      const r = results.get(`${label}node bin.js hook ${hookName} (no-op)`).median;
+      const over = r - node;
+      console.log(
+        `  ${label}${hookName}: ${s3(r)} s, node + ${(over * 1000).toFixed(0)} ms (${ratio(r, node)} × node): ${over <= OVER_NODE ? 'within' : 'OVER'} budget`,
+      );
+    }
+  }
   const withHook = results.get('git checkout (post-checkout no-op)').median;
   const without = results.get('git checkout, hooks off').median;
   console.log(`git checkout with the hook ${s3(withHook)} s, without ${s3(without)} s: the hook adds ${s3(withHook - without)} s`);

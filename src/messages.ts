@@ -226,6 +226,14 @@ export const messages = {
     `✖ git will not run kmssig for ${hooks.join(', ')}: see the lines above; run kmssig install (and your hook manager's own install), then kmssig install --check`,
   doctorLine: (hook: string, file: string, via: string, reaches: boolean, note: string) =>
     `${reaches ? '✔' : '✖'} ${hook.padEnd(13)} ${file}  via ${via}${reaches ? '' : ': does not reach kmssig'}${note ? ` (${note})` : ''}`,
+  // Files on disk chosen by glob patterns (sign-file, verify-file; issue 15).
+  patternMatchedNothing: (pattern: string) =>
+    `✖ ${pattern} matches no file: check the pattern (quote it so that your shell passes it as it is; dotfiles only when the pattern names them)`,
+  symlinkOutOfFolder: (link: string, target: string, folder: string) =>
+    `✖ ${link} is a symlink to ${target}, outside ${folder}: a pattern never follows a symlink out of its folder; name the file itself to sign it`,
+  recordsVerified: (count: number) => `✔ ${count} record file(s) verified`,
+  recordsFailed: (failed: number, count: number) =>
+    `✖ ${failed} of ${count} record file(s) failed: do not use the files they list, get them again from the source`,
 } as const;
 
 function names(items: readonly string[]): string {

@@ -1,12 +1,15 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { redactUserInfo } from '../core/context.js';
 import { KmssigError } from '../errors.js';
+import { runDirect, spawnDirect } from './directEngine.js';
+import type { GitEngine, GitResult } from './gitResult.js';
+import { linesClient, runClient } from './simpleGitEngine.js';
 
 /**
- * The only place that runs git, with child_process directly. (simple-git was
- * the first choice, but its environment guard refuses what git itself hands
- * to hooks — GIT_CONFIG_PARAMETERS for every `git -c`, EDITOR, GIT_SSL_CAINFO —
- * so a hook would fail on an ordinary machine; see docs/decisions.md.)
+ * How kmssig runs git: the one module that decides. Every call goes through
+ * simple-git, except two named exceptions served by child_process directly
+ * (docs/decisions.md): spawn() for a process that is fed and read at once
+ * (`cat-file --batch`), and a runner made for the hooks' fast path.
  */
 export interface GitRunner {
   readonly cwd: string;
@@ -20,48 +23,55 @@ export interface GitRunner {
   bytes(args: string[], input?: string | Uint8Array, env?: NodeJS.ProcessEnv): Promise<Buffer>;
   /** Runs git and resolves with its exit code and output whatever the code (the demo shows what git and its hooks said). */
   run(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; output: string }>;
+  /** Output lines as git writes them; leaving the loop early ends the process. Throws GIT when git fails. */
+  lines(args: string[]): AsyncGenerator<string, void, undefined>;
   /** Spawns a long-running git process (cat-file --batch). */
-  spawn(args: string[]): ReturnType<typeof spawn>;
+  spawn(args: string[]): ChildProcess;
 }
 
-export function createGitRunner(cwd: string, env: NodeJS.ProcessEnv = process.env): GitRunner {
+export interface GitRunnerOptions {
+  /**
+   * For the hooks' fast path, a few local queries on a budget of node's start
+   * + 30 ms: served without loading simple-git (its import alone is ~25 ms).
+   */
+  fastPath?: boolean;
+}
+
+export function createGitRunner(cwd: string, env: NodeJS.ProcessEnv = process.env, options: GitRunnerOptions = {}): GitRunner {
   const baseEnv = cleanEnv(env);
+  const engine: GitEngine = options.fastPath ? runDirect : runClient;
   const fail = (args: string[], error: unknown) =>
     new KmssigError('GIT', redactUserInfo(`git ${args.slice(0, 3).join(' ')} failed: ${firstLine(error)}`), { cause: error });
-
-  const bytes: GitRunner['bytes'] = (args, input, extraEnv) =>
-    new Promise((resolve, reject) => {
-      const child = spawn('git', args, { cwd, env: { ...baseEnv, ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => err.push(d));
-      child.on('error', (error) => reject(fail(args, error)));
-      child.on('close', (code) => {
-        if (code === 0) return resolve(Buffer.concat(out));
-        const said = [Buffer.concat(err), Buffer.concat(out)].map((b) => redactUserInfo(b.toString('utf8').trim())).filter(Boolean);
-        reject(fail(args, new Error(said.join('\n') || `exit ${code}`)));
-      });
-      child.stdin.on('error', () => {}); // git may exit before reading all input; its exit code tells
-      child.stdin.end(input);
+  const exitError = (args: string[], r: GitResult) => {
+    const said = [r.stderr, r.stdout].map((b) => redactUserInfo(b.toString('utf8').trim())).filter(Boolean);
+    return fail(args, new Error(said.join('\n') || `exit ${r.code}`));
+  };
+  const call = (args: string[], input?: string | Uint8Array, extraEnv?: NodeJS.ProcessEnv) =>
+    engine({ cwd, env: extraEnv ? { ...baseEnv, ...extraEnv } : baseEnv, args, input }).catch((error: unknown) => {
+      throw fail(args, error);
     });
+
+  const bytes: GitRunner['bytes'] = async (args, input, extraEnv) => {
+    const r = await call(args, input, extraEnv);
+    if (r.code !== 0) throw exitError(args, r);
+    return r.stdout;
+  };
 
   return {
     cwd,
     env,
     bytes,
     text: async (args) => (await bytes(args)).toString('utf8'),
-    maybe: async (args) => (await bytes(args).catch(() => undefined))?.toString('utf8'),
-    run: (args, extraEnv) =>
-      new Promise((resolve, reject) => {
-        const child = spawn('git', args, { cwd, env: { ...baseEnv, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-        let output = '';
-        child.stdout.on('data', (d: Buffer) => (output += d));
-        child.stderr.on('data', (d: Buffer) => (output += d));
-        child.on('error', (error) => reject(fail(args, error)));
-        child.on('close', (code) => resolve({ code: code ?? 1, output }));
-      }),
-    spawn: (args) => spawn('git', args, { cwd, env: baseEnv, stdio: ['pipe', 'pipe', 'pipe'] }),
+    maybe: async (args) => {
+      const r = await call(args);
+      return r.code === 0 ? r.stdout.toString('utf8') : undefined;
+    },
+    run: async (args, extraEnv) => {
+      const r = await call(args, undefined, extraEnv);
+      return { code: r.code, output: r.stdout.toString('utf8') + r.stderr.toString('utf8') };
+    },
+    lines: (args) => linesClient({ cwd, env: baseEnv, args }, (r) => exitError(args, r)),
+    spawn: (args) => spawnDirect({ cwd, env: baseEnv, args }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { KmssigError } from '../errors.js';
 import { messages } from '../messages.js';
-import { createGitRunner, type GitRunner } from './exec.js';
+import { createGitRunner, type GitRunner, type GitRunnerOptions } from './exec.js';
 
 /** An entry of a commit's tree: a file (blob), a symlink, or a gitlink (a submodule's commit, mode 160000). */
 export interface TreeEntry {
@@ -11,6 +11,13 @@ export interface TreeEntry {
 }
 
 const NULL_OID = /^0+$/;
+/** A line of `git rev-list --parents`: a commit and its parents; `boundary` for a `--boundary` commit. */
+export interface HistoryEntry {
+  commit: string;
+  parents: string[];
+  boundary: boolean;
+}
+
 export const isNullOid = (oid: string) => NULL_OID.test(oid);
 /** A submodule: the tree names a commit of another repository, not content kmssig can hash. */
 export const isGitlink = (entry: TreeEntry) => entry.mode === '160000';
@@ -68,13 +75,28 @@ export class Repo {
     this.commonDir = commonDir;
   }
 
-  /** Opens the repository that contains `cwd`; NOT_A_REPO (exit 2) otherwise. */
-  static async open(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Repo> {
-    const probe = createGitRunner(cwd, env);
+  /**
+   * Opens the repository that contains `cwd`; NOT_A_REPO (exit 2) otherwise.
+   * `fastPath`: for the hooks' few quick queries (see GitRunnerOptions);
+   * afterFastPath() gives the same repository for everything else.
+   */
+  static async open(cwd: string, env: NodeJS.ProcessEnv = process.env, options: GitRunnerOptions = {}): Promise<Repo> {
+    const probe = createGitRunner(cwd, env, options);
     const out = await probe.maybe(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir']);
     const [root, gitDir, common] = out?.split('\n') ?? [];
     if (!root || !gitDir || !common) throw new KmssigError('NOT_A_REPO', messages.notARepo(cwd));
-    return new Repo(createGitRunner(root, env), root, gitDir, isAbsolute(common) ? common : resolve(root, common));
+    const repo = new Repo(createGitRunner(root, env, options), root, gitDir, isAbsolute(common) ? common : resolve(root, common));
+    repo.env = env;
+    return repo;
+  }
+
+  private env: NodeJS.ProcessEnv = process.env;
+
+  /** This repository with the regular git client, once a hook's fast path had no answer. */
+  afterFastPath(): Repo {
+    const repo = new Repo(createGitRunner(this.root, this.env), this.root, this.gitDir, this.commonDir);
+    repo.env = this.env;
+    return repo;
   }
 
   /** The commit a revision names; INPUT (exit 2) when there is none. */
@@ -195,31 +217,18 @@ export class Repo {
   }
 
   /**
-   * Streams `git rev-list --parents` from `start` (start first): each commit
-   * with its parents, as git finds them. Stopping early (break) ends the git
-   * process, so a walk that finds its answer near the start costs nothing more.
+   * `git rev-list --parents` streamed: each commit as git lists it (newest
+   * first unless `args` say otherwise), with its parents. Leaving the loop
+   * early (break, return, a throw) ends the git process, so a walk that has
+   * its answer never waits for the rest of the history. `args` are rev-list
+   * arguments: revisions, `--not …`, `--boundary`, `--first-parent`….
    */
-  async *walkParents(start: string, max: number): AsyncGenerator<{ commit: string; parents: string[] }> {
-    const child = this.git.spawn(['rev-list', '--parents', `--max-count=${max}`, start, '--']);
-    child.stdin?.end();
-    const errors: Buffer[] = [];
-    child.stderr?.on('data', (d: Buffer) => errors.push(d));
-    const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
-    let rest = '';
-    try {
-      for await (const chunk of child.stdout!) {
-        const lines = (rest + (chunk as Buffer).toString('latin1')).split('\n');
-        rest = lines.pop()!;
-        for (const line of lines) {
-          const [commit, ...parents] = line.split(' ');
-          if (commit) yield { commit, parents };
-        }
-      }
-      if ((await exited) !== 0) {
-        throw new KmssigError('GIT', `git rev-list failed: ${Buffer.concat(errors).toString('utf8').trim().split('\n')[0] ?? ''}`);
-      }
-    } finally {
-      if (child.exitCode === null) child.kill();
+  async *history(args: string[]): AsyncGenerator<HistoryEntry, void, undefined> {
+    for await (const line of this.git.lines(['rev-list', '--parents', ...args, '--'])) {
+      if (line === '') continue;
+      const boundary = line.startsWith('-');
+      const [commit, ...parents] = (boundary ? line.slice(1) : line).split(' ');
+      yield { commit: commit!, parents, boundary };
     }
   }
 

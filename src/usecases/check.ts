@@ -92,7 +92,7 @@ async function strictCheck(
 export async function checkWithoutConfig(ctx: Pick<CheckContext, 'repo' | 'notes'>, commit: string, max: number): Promise<CheckReport> {
   const report: CheckReport = { status: 'quiet', commit, worktree: false, files: [], bases: [], rejected: [], uncommitted: [] };
   if (ctx.notes.refs.size === 0) return report;
-  for await (const { commit: c } of ctx.repo.walkParents(commit, max)) {
+  for await (const { commit: c } of ctx.repo.history([`--max-count=${max}`, commit])) {
     if (ctx.notes.has(c)) return { ...report, status: 'fail', problem: messages.signaturesWithoutConfig(commit) };
   }
   return report;

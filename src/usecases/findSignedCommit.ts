@@ -78,7 +78,7 @@ export async function findSignedCommit(options: FindOptions): Promise<Walk> {
     return false;
   };
 
-  for await (const { commit, parents } of repo.walkParents(start, maxCommits)) {
+  for await (const { commit, parents } of repo.history([`--max-count=${maxCommits}`, start])) {
     walked++;
     parentsOf.set(commit, parents);
     if (reached.has(commit) && (await decide(commit))) return { found, rejected, walked };

@@ -5,6 +5,7 @@ import { pathProblem } from '../core/paths.js';
 import { payloadDigest, serializeRecord, type SignatureRecord, type UnsignedRecord } from '../core/record.js';
 import { KmssigError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomicWrite.js';
+import { findFiles } from '../fs/findFiles.js';
 import type { KeyManagement } from '../kms/keyManagement.js';
 import { messages } from '../messages.js';
 import { readDigest } from './signFile.js';
@@ -16,8 +17,13 @@ export interface SignArtifactsOptions {
   keyId: string;
   /** A signing algorithm for an asymmetric key; default per DESIGN 2.2. */
   algorithm?: string;
-  /** Absolute paths of the files to sign; the record keys them by file name. */
+  /**
+   * The files to sign; the record keys them by file name. Absolute paths, or,
+   * with `cwd`, paths and glob patterns relative to it (see findFiles).
+   */
   files: readonly string[];
+  /** Where relative paths and patterns in `files` start; without it, `files` are paths taken as they are. */
+  cwd?: string;
   /** The record's context (no commit: these files live outside git). */
   context: Context;
   /** Absolute path of the record file; written atomically, only after KMS answered. */
@@ -31,7 +37,8 @@ export interface SignArtifactsOptions {
  * the whole set, then the record file written atomically.
  */
 export async function signArtifacts(options: SignArtifactsOptions): Promise<SignatureRecord> {
-  const { kms, files, context, output } = options;
+  const { kms, context, output } = options;
+  const files = options.cwd === undefined ? options.files : await findFiles(options.files, { cwd: options.cwd, except: output });
   const byName = new Map<string, string>();
   for (const file of files) {
     const name = basename(file);

@@ -8,6 +8,7 @@ import type { Context } from '../core/context.js';
 import { policyProblem, type Policy } from '../core/policy.js';
 import { parseRecord, type SignatureRecord } from '../core/record.js';
 import { KmssigError } from '../errors.js';
+import { findFiles } from '../fs/findFiles.js';
 import { hashFile } from '../fs/hashFile.js';
 import type { KeyManagement } from '../kms/keyManagement.js';
 import { messages } from '../messages.js';
@@ -88,6 +89,14 @@ export async function verifyArtifacts(options: VerifyArtifactsOptions): Promise<
   }
   const files = compareFiles(actual, record.files);
   return { record, files, status: allOk(files) ? 'pass' : 'fail', checkedBy: record.alg === SYMMETRIC ? 'kms' : 'public-key' };
+}
+
+/**
+ * The record files that arguments name: a record file, a folder (its
+ * `*.kmssig.json` files), or a glob pattern (quoted, as CI files pass it).
+ */
+export function findRecordFiles(args: readonly string[], cwd: string): Promise<string[]> {
+  return findFiles(args, { cwd, inFolder: '*.kmssig.json' });
 }
 
 /** Reads PEM public keys given on the command line; a bad file is a usage error (exit 2). */

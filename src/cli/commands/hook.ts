@@ -34,16 +34,16 @@ export async function run(_values: Record<string, unknown>, positionals: string[
     return 0;
   }
   if (hook === 'post-checkout' && args[2] === '0') return 0; // a file checkout, not a branch switch
-  const repo = await Repo.open(io.cwd, io.env);
+  const repo = await Repo.open(io.cwd, io.env, { fastPath: true });
   const decisions = createLineCache(repo.commonDir, 'decisions');
   if (hook === 'pre-push') {
     let input = '';
     for await (const chunk of io.stdin) input += chunk;
     if (parsePushLines(input).length === 0) return 0;
     if (await decisions.has(await prePushDecisionKey(repo, args[0] ?? '', input))) return 0;
-    return (await import('./hookRun.js')).runHook(repo, hook, args, io, { decisions, pulled: false, input });
+    return (await import('./hookRun.js')).runHook(repo.afterFastPath(), hook, args, io, { decisions, pulled: false, input });
   }
   const pulled = hook === 'post-merge' && (await wasPull(repo, io.env));
   if (await decisions.has(await hookDecisionKey(repo, hook as VerifyHook, pulled))) return 0;
-  return (await import('./hookRun.js')).runHook(repo, hook, args, io, { decisions, pulled, input: '' });
+  return (await import('./hookRun.js')).runHook(repo.afterFastPath(), hook, args, io, { decisions, pulled, input: '' });
 }

@@ -13,11 +13,12 @@ import { findProject } from '../project.js';
 
 export const spec: CommandSpec = {
   name: 'sign-file',
-  usage: 'kmssig sign-file <file>... --out <name>.kmssig.json [--key <key-id>] [--algorithm <alg>] [--context k1=v1,k2=v2]...',
+  usage: 'kmssig sign-file <file|pattern>... --out <name>.kmssig.json [--key <key-id>] [--algorithm <alg>] [--context k1=v1,k2=v2]...',
   summary: [
     'Sign release artifacts that live outside git into one standalone record file (the format of the git-notes records):',
     'files keyed by file name, context from --context, one KMS Encrypt (symmetric key) or Sign (asymmetric key) for the whole set.',
-    'Check it with kmssig verify-file.',
+    "Files may be glob patterns, quoted (e.g. 'dist/*.tgz'): dotfiles only when named, symlinks never followed out of the pattern's folder,",
+    "'!pattern' leaves out what it matches; a pattern that matches nothing is an error. Check the record with kmssig verify-file.",
   ].join('\n'),
   options: {
     out: { type: 'string', value: 'file', help: 'where the record goes (required), e.g. app-1.2.0.kmssig.json; written atomically' },
@@ -32,14 +33,14 @@ export const spec: CommandSpec = {
     ...kmsOptions,
   },
   notes: [
-    'Exit codes: 0 signed, 2 usage or configuration error (also: two files with the same name), 3 could not sign (KMS, network, credentials).',
+    'Exit codes: 0 signed, 2 usage or configuration error (also: two files with the same name, a pattern that matches nothing), 3 could not sign (KMS, network, credentials).',
   ],
 };
 
 export async function run(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
   const output = stringOption(values, 'out');
   if (output === undefined) throw new KmssigError('USAGE', messages.usage('missing --out <name>.kmssig.json', spec.name));
-  if (positionals.length === 0) throw new KmssigError('USAGE', messages.usage('missing <file>...', spec.name));
+  if (positionals.length === 0) throw new KmssigError('USAGE', messages.usage('missing <file|pattern>...', spec.name));
   const algorithm = stringOption(values, 'algorithm');
   if (algorithm !== undefined && !(SIGNING_ALGORITHMS as readonly string[]).includes(algorithm)) {
     throw new KmssigError('USAGE', messages.usage(`--algorithm must be one of ${SIGNING_ALGORITHMS.join(', ')}`, spec.name));
@@ -62,7 +63,8 @@ export async function run(values: Record<string, unknown>, positionals: string[]
     kms,
     keyId,
     algorithm: algorithm ?? (given ? undefined : config?.algorithm),
-    files: positionals.map((file) => resolve(io.cwd, file)),
+    files: positionals,
+    cwd: io.cwd,
     context,
     output: resolve(io.cwd, output),
   });

@@ -1,24 +1,27 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { SYMMETRIC } from '../../core/algorithms.js';
 import { isFailure } from '../../core/compare.js';
 import { parseContextArgs } from '../../core/context.js';
 import { createKms } from '../../kms/createKms.js';
 import { isLocalKeyId } from '../../kms/localKey.js';
 import { messages } from '../../messages.js';
-import { readPublicKeyFiles, verifyArtifacts } from '../../usecases/verifyArtifacts.js';
-import { listOption, requirePositionals, stringOption, type CommandSpec } from '../args.js';
-import { createOutput, type Io } from '../io.js';
+import { KmssigError } from '../../errors.js';
+import { findRecordFiles, readPublicKeyFiles, verifyArtifacts } from '../../usecases/verifyArtifacts.js';
+import { listOption, stringOption, type CommandSpec } from '../args.js';
+import { createOutput, type Io, type Output } from '../io.js';
 import { kmsOptions, kmsTimeoutMs } from '../kmsOptions.js';
 
 export const spec: CommandSpec = {
   name: 'verify-file',
-  usage: 'kmssig verify-file <name>.kmssig.json [--dir <folder>] [--public-key <pem>]... [--key <arn>]... [--context k1=v1,k2=v2]...',
+  usage:
+    'kmssig verify-file <record|folder|pattern>... [--dir <folder>] [--public-key <pem>]... [--key <arn>]... [--context k1=v1,k2=v2]...',
   summary: [
     'Verify a record file written by kmssig sign-file and every file it lists.',
     'An asymmetric record verifies offline with --public-key (no AWS call at all); a symmetric one with KMS Decrypt.',
+    "A folder stands for its *.kmssig.json records; a quoted glob pattern (e.g. 'dist/**/*.kmssig.json') for the records it matches.",
   ].join('\n'),
   options: {
-    dir: { type: 'string', value: 'folder', help: 'the folder holding the listed files (default: the folder of the record file)' },
+    dir: { type: 'string', value: 'folder', help: 'the folder holding the listed files (default: the folder of each record file)' },
     'public-key': {
       type: 'string',
       multiple: true,
@@ -40,10 +43,10 @@ export const spec: CommandSpec = {
 };
 
 export async function run(values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
-  const [recordArg] = requirePositionals(spec, positionals, ['record']) as [string];
+  if (positionals.length === 0) throw new KmssigError('USAGE', messages.usage('missing <record|folder|pattern>...', spec.name));
   const out = createOutput(io);
-  const recordPath = resolve(io.cwd, recordArg);
-  const dir = resolve(io.cwd, stringOption(values, 'dir') ?? dirname(recordPath));
+  const records = await findRecordFiles(positionals, io.cwd);
+  const dirOption = stringOption(values, 'dir');
   const context = parseContextArgs(listOption(values, 'context'));
   const keys = listOption(values, 'key');
   const publicKeys = await readPublicKeyFiles(listOption(values, 'public-key').map((p) => resolve(io.cwd, p)));
@@ -54,25 +57,48 @@ export async function run(values: Record<string, unknown>, positionals: string[]
     endpoint: stringOption(values, 'endpoint'),
     timeoutMs: kmsTimeoutMs(io.env),
   });
-  const result = await verifyArtifacts({ kms, recordPath, label: recordArg, dir, publicKeys, keys, context });
-  const { record } = result;
+  let failed = 0;
+  for (const recordPath of records) {
+    // Named as the user named it when one was given, else relative to where they are.
+    const named = positionals.find((p) => resolve(io.cwd, p) === recordPath);
+    const label = named ?? (relative(io.cwd, recordPath) || recordPath);
+    const dir = resolve(io.cwd, dirOption ?? dirname(recordPath));
+    try {
+      if (!(await verifyOne(out, { kms, recordPath, label, dir, publicKeys, keys, context }))) failed++;
+    } catch (error) {
+      // A bad record among several is reported and the others still verified; anything else (KMS, usage) stops.
+      if (records.length === 1 || !(error instanceof KmssigError) || error.code !== 'INVALID') throw error;
+      out.error(error.message);
+      failed++;
+    }
+  }
+  if (records.length > 1) {
+    if (failed > 0) out.error(messages.recordsFailed(failed, records.length));
+    else out.result(out.paint('green', messages.recordsVerified(records.length)));
+  }
+  return failed > 0 ? 1 : 0;
+}
 
+async function verifyOne(out: Output, options: Parameters<typeof verifyArtifacts>[0] & { label: string }): Promise<boolean> {
+  const result = await verifyArtifacts(options);
+  const { record } = result;
+  const { label, keys } = options;
   for (const f of result.files) {
     const state = f.state === 'ok' ? 'ok' : f.state === 'missing' ? 'missing' : 'MODIFIED since signing';
     out.result(isFailure(f) ? out.paint('red', `${state.padEnd(8)}  ${f.path}`) : `${state.padEnd(8)}  ${f.path}`);
   }
   if (result.status === 'fail') {
     const failures = result.files.filter(isFailure).map((f) => `${f.path} is ${f.state === 'missing' ? 'missing' : 'modified'}`);
-    out.error(messages.artifactsFailed(recordArg, failures.join(', ')));
-    return 1;
+    out.error(messages.artifactsFailed(label, failures.join(', ')));
+    return false;
   }
   const shownContext = Object.entries(record.context)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
   out.result(
-    out.paint('green', messages.artifactsVerified(recordArg, result.files.length, record.keyId, record.alg, record.signedAt, shownContext)),
+    out.paint('green', messages.artifactsVerified(label, result.files.length, record.keyId, record.alg, record.signedAt, shownContext)),
   );
   if (record.alg === SYMMETRIC && keys.length === 0) out.warn(messages.keyNotPinned());
   if (isLocalKeyId(record.keyId)) out.warn(messages.localKeyWarning(record.keyId));
-  return 0;
+  return true;
 }

@@ -118,7 +118,7 @@ describe('fuzz: whole notes, the history walk, and the pure decisions', () => {
             records: async (cs) => new Map(cs.map((c) => [c, parseNote((notes.get(c) ?? []).join('\n'))])),
           };
           const repo = {
-            async *walkParents() {
+            async *history() {
               for (let i = 0; i < history.length; i++) yield { commit: history[i]!, parents: history.slice(i + 1, i + 2) };
             },
             isShallow: async () => false,
