@@ -56,8 +56,8 @@ export function createGitRunner(cwd: string, env: NodeJS.ProcessEnv = process.en
       new Promise((resolve, reject) => {
         const child = spawn('git', args, { cwd, env: { ...baseEnv, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
         let output = '';
-        child.stdout.on('data', (d: Buffer) => (output += d));
-        child.stderr.on('data', (d: Buffer) => (output += d));
+        child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (output += d.toString()));
         child.on('error', (error) => reject(fail(args, error)));
         child.on('close', (code) => resolve({ code: code ?? 1, output }));
       }),

@@ -18,8 +18,8 @@ export interface HookChange {
 const packageHooks = new URL('../../hooks/', import.meta.url);
 
 async function readText(path: string | URL): Promise<string | undefined> {
-  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
+  return readFile(path, 'utf8').catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   });
 }
