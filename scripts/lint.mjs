@@ -9,6 +9,7 @@ const failed = checks.filter((script) => {
   return status !== 0;
 });
 if (failed.length > 0) {
-  console.error(`✖ lint: ${failed.join(', ')} failed; see above (npm run format fixes formatting)`);
+  const hint = failed.includes('format:check') ? ' (npm run format rewrites the files prettier lists)' : '';
+  console.error(`✖ lint: ${failed.join(', ')} failed; see above${hint}`);
   process.exitCode = 1;
 }
