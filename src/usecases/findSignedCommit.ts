@@ -1,7 +1,6 @@
-import { policyProblem } from '../core/policy.js';
+import { policyProblem, type PolicyAt } from '../core/policy.js';
 import type { SignatureRecord } from '../core/record.js';
 import type { Repo } from '../git/repo.js';
-import type { PolicyAt } from './check.js';
 import type { NotesView } from './notesView.js';
 import type { RecordVerifier } from './verifyRecord.js';
 
