@@ -13,8 +13,8 @@
 // The chunk-size table re-runs hashFile's loop (one reused buffer, sequential
 // reads) with other read sizes, and a stream pipeline, to show why 1 MiB.
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';

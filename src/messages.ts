@@ -2,7 +2,7 @@
  * Every user-facing sentence lives here, so wording stays consistent: what
  * failed, where, why, and what to do next — on one line.
  */
-import type { KmsFailureKind } from './kms/keyManagement.js';
+import type { KmsFailureKind } from './core/kmsFailureKind.js';
 
 const q = (s: string) => JSON.stringify(s);
 

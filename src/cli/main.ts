@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { ExitCode, KmssigError } from '../errors.js';
 import { messages } from '../messages.js';
 import { parseCommand, renderHelp, type CommandSpec } from './args.js';
@@ -107,6 +108,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 function describeCauses(error: unknown): string {
   const lines: string[] = [];
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) lines.push(String((e as Error).stack ?? e));
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause)
+    lines.push((e as Error).stack ?? (typeof e === 'string' ? e : inspect(e))); // inspect: a plain-object cause is not `[object Object]`
   return lines.join('\ncaused by: ');
 }

@@ -102,7 +102,7 @@ export function syntaxProblem(text: string, error: unknown): string {
     JSON.parse(text);
   } catch (json) {
     const message = (json as Error).message;
-    const at = /at position (\d+)/.exec(message) ?? (/end of JSON input/.test(message) ? [, String(text.trimEnd().length)] : null);
+    const at = /at position (\d+)/.exec(message) ?? (/end of JSON input/.test(message) ? ['', String(text.trimEnd().length)] : null);
     const reason = message
       .replace(/ in JSON at position \d+.*$/s, '')
       .replace(/^Unexpected end of JSON input$/, 'unexpected end of the file');

@@ -13,6 +13,9 @@ export interface Policy {
   requireContext: readonly string[];
 }
 
+/** The policy for records at one commit, or why none can be had (its configuration is unreadable). */
+export type PolicyAt = { policy: Policy } | { problem: string };
+
 export const openPolicy: Policy = { keys: [], refs: [], context: {}, requireContext: [] };
 
 /** A pattern without `refs/` means a branch: `main` is `refs/heads/main`. */

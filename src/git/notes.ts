@@ -155,6 +155,6 @@ async function identityEnv(repo: Repo): Promise<NodeJS.ProcessEnv | undefined> {
 
 function fullText(error: unknown): string {
   const own = (error as Error)?.message ?? '';
-  const cause = ((error as { cause?: Error })?.cause?.message as string | undefined) ?? '';
+  const cause = (error as { cause?: Error })?.cause?.message ?? '';
   return `${own}\n${cause}`;
 }

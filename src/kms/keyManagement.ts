@@ -1,4 +1,5 @@
 import type { Context } from '../core/context.js';
+import type { KmsFailureKind } from '../core/kmsFailureKind.js';
 import { KmssigError } from '../errors.js';
 
 /** What kmssig needs to know about a key (DescribeKey). */
@@ -22,17 +23,7 @@ export interface KeyManagement {
   getPublicKey(keyId: string): Promise<{ der: Uint8Array; spec: string; usage: string; keyId: string }>;
 }
 
-/** Why a KMS call failed, independent of the provider's error names. */
-export type KmsFailureKind =
-  | 'bad-ciphertext' // exit 1: the blob or the context does not match
-  | 'wrong-key' // exit 1: the signature is from another key than the pinned one
-  | 'access-denied'
-  | 'not-found'
-  | 'unreachable'
-  | 'credentials'
-  | 'throttled'
-  | 'key-state'
-  | 'other';
+export type { KmsFailureKind } from '../core/kmsFailureKind.js';
 
 export class KmsError extends KmssigError {
   readonly kind: KmsFailureKind;

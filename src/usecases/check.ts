@@ -1,6 +1,6 @@
 import { allOk, compareFiles, isFailure } from '../core/compare.js';
 import { withCoverage } from '../core/coverage.js';
-import type { Policy } from '../core/policy.js';
+import type { Policy, PolicyAt } from '../core/policy.js';
 import type { SignatureRecord } from '../core/record.js';
 import type { CheckReport } from '../core/report.js';
 import type { Selection } from '../core/selectFiles.js';
@@ -14,8 +14,7 @@ import type { NotesView } from './notesView.js';
 import { treeFiles, worktreeFiles, type ReleaseFiles } from './releaseFiles.js';
 import type { RecordVerifier } from './verifyRecord.js';
 
-/** The policy for records at one commit, or why none can be had (its configuration is unreadable). */
-export type PolicyAt = { policy: Policy } | { problem: string };
+export type { PolicyAt } from '../core/policy.js';
 
 export interface CheckContext {
   repo: Repo;

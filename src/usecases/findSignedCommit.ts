@@ -1,7 +1,6 @@
-import { policyProblem } from '../core/policy.js';
+import { policyProblem, type PolicyAt } from '../core/policy.js';
 import type { SignatureRecord } from '../core/record.js';
 import type { Repo } from '../git/repo.js';
-import type { PolicyAt } from './check.js';
 import type { NotesView } from './notesView.js';
 import type { RecordVerifier } from './verifyRecord.js';
 
@@ -111,7 +110,7 @@ async function validRecords(options: FindOptions, commit: string, rejected: Reje
   // A record that cannot be decided (its key does not exist, KMS refuses it)
   // must not hide a valid record beside it; with none valid, fail closed.
   const valid: SignatureRecord[] = [];
-  let undecided: unknown;
+  let undecided: { error: unknown } | undefined;
   for (const { record, line } of candidates) {
     try {
       const verdict = await options.verifier.verify(record, line);
@@ -120,9 +119,9 @@ async function validRecords(options: FindOptions, commit: string, rejected: Reje
         if (covers?.(record)) break;
       } else rejected.push({ commit, reason: verdict.reason });
     } catch (error) {
-      undecided ??= error;
+      undecided ??= { error };
     }
   }
-  if (valid.length === 0 && undecided !== undefined) throw undecided;
+  if (valid.length === 0 && undecided) throw undecided.error;
   return valid;
 }

@@ -90,9 +90,9 @@ export async function worktreeFiles(repo: Repo, selection: Selection): Promise<R
     return info.isFile() ? { path, file: { path: full, size: info.size } } : undefined;
   });
   const files = found.flatMap((f) => (f?.file ? [f.file] : []));
-  const hashed = await hashFiles(files).catch((error: Error) => {
+  const hashed = await hashFiles(files).catch((error: unknown) => {
     const path = (error instanceof HashFileError && found.find((f) => f?.file?.path === error.file)?.path) || '?';
-    throw new KmssigError('INPUT', messages.cannotRead(path, error.message), { cause: error });
+    throw new KmssigError('INPUT', messages.cannotRead(path, (error as Error).message), { cause: error });
   });
   const digests = new Map<string, string>();
   for (const f of found) if (f) digests.set(f.path, f.digest ?? hashed.get(f.file!.path)!);

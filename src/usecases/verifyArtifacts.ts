@@ -48,7 +48,8 @@ export interface ArtifactsResult {
 export async function verifyArtifacts(options: VerifyArtifactsOptions): Promise<ArtifactsResult> {
   const { kms, recordPath, keys } = options;
   const label = options.label ?? recordPath;
-  const text = await readFile(recordPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  const text = await readFile(recordPath, 'utf8').catch((caught: unknown) => {
+    const error = caught as NodeJS.ErrnoException;
     throw new KmssigError('INPUT', messages.cannotRead(label, error.code === 'ENOENT' ? 'no such file' : error.message), { cause: error });
   });
   const parsed = parseRecord(text.trim());

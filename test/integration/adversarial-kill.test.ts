@@ -4,14 +4,13 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseNote } from '../../src/core/record.js';
 import { KmssigError } from '../../src/errors.js';
 import { createAwsKms } from '../../src/kms/awsKms.js';
 import { verifyDigest } from '../../src/usecases/verifyFile.js';
 import { BIN } from '../helpers/cli.js';
 import { commitFiles, git, gitEnv } from '../helpers/git.js';
-import { useKmsEnv } from '../helpers/inProcess.js';
 import { both, useRecordsWorld, type RecordsWorld } from '../helpers/records.js';
 
 /**

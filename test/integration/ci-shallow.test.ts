@@ -14,11 +14,10 @@ const refs = (repo: string) => git(repo, ['for-each-ref', '--format=%(objectname
 
 describe('kmssig check in fresh and shallow CI clones', () => {
   let moto: Moto;
-  let keyArn: string;
   const worlds: CiWorld[] = [];
   before(async () => {
     moto = await startMoto();
-    keyArn = await createKey(moto.endpoint, { alias: 'alias/release' });
+    await createKey(moto.endpoint, { alias: 'alias/release' });
   });
   after(async () => {
     await moto.stop();

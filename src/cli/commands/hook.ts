@@ -1,7 +1,7 @@
 import type { HookName } from '../../config/schema.js';
 import { KmssigError } from '../../errors.js';
 import { Repo } from '../../git/repo.js';
-import { hookDecisionKey, prePushDecisionKey, wasPull, type VerifyHook } from '../../hooks/decisionKey.js';
+import { hookDecisionKey, prePushDecisionKey, wasPull } from '../../hooks/decisionKey.js';
 import { parsePushLines } from '../../core/pushLines.js';
 import { createLineCache } from '../../cache/lineCache.js';
 import { messages } from '../../messages.js';
@@ -44,6 +44,6 @@ export async function run(_values: Record<string, unknown>, positionals: string[
     return (await import('./hookRun.js')).runHook(repo.afterFastPath(), hook, args, io, { decisions, pulled: false, input });
   }
   const pulled = hook === 'post-merge' && (await wasPull(repo, io.env));
-  if (await decisions.has(await hookDecisionKey(repo, hook as VerifyHook, pulled))) return 0;
+  if (await decisions.has(await hookDecisionKey(repo, hook, pulled))) return 0;
   return (await import('./hookRun.js')).runHook(repo.afterFastPath(), hook, args, io, { decisions, pulled, input: '' });
 }

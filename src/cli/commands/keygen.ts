@@ -17,7 +17,8 @@ export async function run(_values: Record<string, unknown>, positionals: string[
   const [keyId] = requirePositionals(spec, positionals, ['local:path']) as [string];
   if (!isLocalKeyId(keyId)) throw new KmssigError('USAGE', messages.usage(`expected local:<path>, got ${JSON.stringify(keyId)}`, 'keygen'));
   const path = resolve(io.cwd, keyId.slice('local:'.length));
-  await createLocalKey(path).catch((error: NodeJS.ErrnoException) => {
+  await createLocalKey(path).catch((caught: unknown) => {
+    const error = caught as NodeJS.ErrnoException;
     throw new KmssigError('INPUT', messages.cannotWrite(path, error.code === 'EEXIST' ? 'the file exists' : error.message), {
       cause: error,
     });

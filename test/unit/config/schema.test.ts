@@ -13,7 +13,7 @@ import { KmssigError } from '../../../src/errors.js';
 function problem(config: unknown): { path: string; code: string; message: string } {
   const parsed = configSchema.safeParse(config);
   assert.equal(parsed.success, false, `accepted: ${JSON.stringify(config)}`);
-  const issue = parsed.error!.issues[0]!;
+  const issue = parsed.error.issues[0]!;
   const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
   return { path: [...issue.path, ...keys].join('.'), code: issue.code, message: issue.message };
 }
@@ -173,11 +173,11 @@ describe('.kmssigrc.example', () => {
     const keys = (shape: Record<string, unknown>, prefix = ''): string[] =>
       Object.entries(shape).flatMap(([key, schema]) => {
         let inner = schema as { def?: { innerType?: unknown; shape?: Record<string, unknown> }; shape?: Record<string, unknown> };
-        while (inner.def?.innerType) inner = inner.def.innerType as typeof inner;
+        while (inner.def?.innerType) inner = inner.def.innerType;
         const nested = inner.shape ?? inner.def?.shape;
         return nested ? [`${prefix}${key}`, ...keys(nested, `${prefix}${key}.`)] : [`${prefix}${key}`];
       });
-    const all = keys(configSchema.shape as Record<string, unknown>);
+    const all = keys(configSchema.shape);
     assert.ok(all.includes('verify.requireContext') && all.includes('hooks.pre-push'), all.join(', '));
     const lines = example.split('\n');
     for (const key of all) {
