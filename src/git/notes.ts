@@ -137,6 +137,8 @@ export function pushRefusal(text: string): 'race' | { reason: string; said: stri
   if (!status) return undefined;
   const reason = /\[(?:remote )?rejected\]\s*\((.*)\)\s*$/.exec(status)?.[1] ?? status.replace(/^!\s*/, '');
   if (RACE.test(reason.trim()) || /cannot lock ref|failed to lock/i.test(reason)) return 'race';
+  // A server's message must not move the cursor or colour the terminal: control characters go.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   const printable = (l: string) => l.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
   const said = lines
     .filter((l) => l.startsWith('remote:'))

@@ -122,10 +122,10 @@ export async function* linesClient(call: GitCall, fail: (result: GitResult) => E
     settleOnEnd(out);
   });
   let settled = false;
-  let failure: unknown;
+  let failure: Error | undefined;
   const finished = git.raw(call.args).then(
     () => void (settled = true),
-    (error: unknown) => void ((failure = error), (settled = true)),
+    (error: unknown) => void ((failure = error instanceof Error ? error : new Error(String(error))), (settled = true)),
   );
   void finished.then(() => wake?.());
 

@@ -1,6 +1,6 @@
 import { allOk, compareFiles, isFailure } from '../core/compare.js';
 import { withCoverage } from '../core/coverage.js';
-import type { Policy, PolicyAt } from '../core/policy.js';
+import type { PolicyAt } from '../core/policy.js';
 import type { SignatureRecord } from '../core/record.js';
 import type { CheckReport } from '../core/report.js';
 import type { Selection } from '../core/selectFiles.js';

@@ -2,7 +2,6 @@ import { lstatSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha512 } from '../core/digest.js';
 import { HOOK_MANAGER_FILES } from '../core/hookManagers.js';
-import { pathProblem } from '../core/paths.js';
 import { matchFiles, type Selection } from '../core/selectFiles.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import { KmssigError } from '../errors.js';

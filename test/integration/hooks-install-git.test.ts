@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { both, useHookWorlds, type HookWorld } from '../helpers/hookWorld.js';
+import { both, useHookWorlds } from '../helpers/hookWorld.js';
 
 const HOOKS = ['pre-push', 'post-merge', 'post-checkout', 'post-rewrite'];
-const a = (w: HookWorld) => join(w.root, 'a');
 
 function writeHook(path: string, text: string | Buffer): void {
   writeFileSync(path, text);

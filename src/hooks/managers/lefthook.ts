@@ -62,7 +62,7 @@ export function planLefthook(text: string, hooks: string[]): EditPlan {
       const entry = expected[hook] as Record<string, unknown>;
       if (jobsLine !== -1) {
         if (!Array.isArray(entry.jobs)) return { unsafe: `its ${hook} jobs are not a list` };
-        entry.jobs = [lefthookJob(hook), ...entry.jobs];
+        entry.jobs = [lefthookJob(hook), ...(entry.jobs as unknown[])];
       } else {
         if (!isObject(entry.commands)) return { unsafe: `its ${hook} commands are not a mapping` };
         const { name: _name, ...command } = lefthookJob(hook);

@@ -31,7 +31,12 @@ function repoLines(hooks: string[], version: [number, number]): string[] {
   const lines = ['- repo: local', '  hooks:'];
   for (const hook of hooks) {
     const h = preCommitHook(hook, version);
-    lines.push(`    - id: ${h.id}`, `      name: ${h.name}`, `      entry: ${yamlQuote(h.entry as string)}`, '      language: system');
+    lines.push(
+      `    - id: ${String(h.id)}`,
+      `      name: ${String(h.name)}`,
+      `      entry: ${yamlQuote(h.entry as string)}`,
+      '      language: system',
+    );
     lines.push(
       `      stages: [${(h.stages as string[]).join(', ')}]`,
       '      pass_filenames: false',
@@ -67,7 +72,7 @@ export function planPreCommit(text: string, hooks: string[], version: [number, n
     const missing = installTypes(hooks).filter((t) => !(Array.isArray(types) ? types : []).includes(t));
     if (types !== undefined && missing.length > 0) return { unsafe: 'it already sets default_install_hook_types' };
     let out = insertMarked(base, to, repoLines(hooks, version), ' '.repeat(indentOf(lines[firstItem]!)));
-    expected.repos = [...parsed.repos, { repo: 'local', hooks: hooks.map((h) => preCommitHook(h, version)) }];
+    expected.repos = [...(parsed.repos as unknown[]), { repo: 'local', hooks: hooks.map((h) => preCommitHook(h, version)) }];
     if (types === undefined) {
       out = insertMarked(out, linesOf(out).length, [`default_install_hook_types: [${installTypes(hooks).join(', ')}]`], '');
       expected.default_install_hook_types = installTypes(hooks);

@@ -13,8 +13,8 @@ export function runTool(root: string, command: string, args: string[], env: Node
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d));
-    child.stderr.on('data', (d: Buffer) => (output += d));
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', (error: NodeJS.ErrnoException) => resolve({ code: error.code === 'ENOENT' ? 127 : 1, output: error.message }));
     child.on('close', (code) => resolve({ code: code ?? 1, output }));
   });

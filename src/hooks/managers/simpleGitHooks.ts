@@ -107,7 +107,7 @@ export function simpleGitHooksRuns(text: string, hook: string, inPackageJson: bo
   try {
     const parsed = JSON.parse(text) as Record<string, Record<string, unknown>>;
     const config = inPackageJson ? parsed[SIMPLE_GIT_HOOKS_KEY] : parsed;
-    return typeof config?.[hook] === 'string' && (config[hook] as string).includes(`hook ${hook}`);
+    return typeof config?.[hook] === 'string' && config[hook].includes(`hook ${hook}`);
   } catch {
     return false;
   }
