@@ -117,6 +117,40 @@ export const messages = {
   pinKeyUnresolved: (keyId: string) =>
     `⚠ could not resolve ${keyId} to a key ARN through KMS, so no key is pinned: records from any key you may decrypt with count here; pin it with 'kmssig trust --key <arn>'`,
 
+  // no laundering (DESIGN 3.1)
+  launderingBlocked: (
+    where: string,
+    commit: string,
+    files: readonly { path: string; changedBy?: string; from: readonly string[] }[],
+    noReflog: boolean,
+    fix: string,
+  ) =>
+    [
+      `✖ kmssig ${where}: ${files.length} release file(s) of ${commit.slice(0, 12)} came from outside this clone and no valid signature covers them, so they are not signed${where === 'pre-push' ? ' and nothing is pushed' : ''}:`,
+      ...files.map(
+        (f) =>
+          `  ${f.path}: ${f.changedBy ? `last changed by ${f.changedBy.slice(0, 12)}, which this clone did not make` : 'never signed'}${
+            f.changedBy
+              ? f.from.length > 0
+                ? ` (from ${f.from.slice(0, 3).join(', ')})`
+                : ' (on no remote-tracking ref: a pull from a URL, FETCH_HEAD or a bundle)'
+              : ''
+          }`,
+      ),
+      ...(noReflog
+        ? [
+            `ℹ this clone keeps no reflog (core.logAllRefUpdates=false, or a mirror clone), so kmssig cannot tell the commits you made from others': turn it on with 'git config core.logAllRefUpdates true' for your next commits`,
+          ]
+        : []),
+      `ℹ a push never signs content that nobody verified. Ask who changed these files, or, once you have reviewed them, sign them deliberately: ${fix}; then push again`,
+    ].join('\n'),
+  rangeCommitForeign: (commit: string, paths: readonly string[]) =>
+    `ℹ kmssig: ${commit.slice(0, 12)}, an older commit of this push, was not signed: ${paths.join(', ')} came from outside this clone and nobody verified ${paths.length > 1 ? 'them' : 'it'} there`,
+  acceptedForeign: (path: string, changedBy: string | undefined) =>
+    `⚠ kmssig: signing ${path} as reviewed by you${changedBy ? `: last changed by ${changedBy.slice(0, 12)}, which this clone did not make` : ''}`,
+  acceptUnknown: (path: string) =>
+    `✖ --accept ${JSON.stringify(path)} names no release file that needs accepting here: name exactly the paths kmssig listed`,
+
   // hooks
   hookSkipped: (hook: string, how: string) =>
     `⚠ kmssig: ${how} is set, ${hook} skipped: release files were not ${hook === 'pre-push' ? 'signed' : 'verified'}`,

@@ -4,6 +4,8 @@ import type { SignatureRecord } from './record.js';
 /** One listed file's verdict, with the signed commit it was compared against. */
 export interface FileReport extends FileResult {
   signedCommit?: string;
+  /** For a failure under the local-work rule: the commit that last changed the file, which is not the user's own. */
+  changedBy?: string;
 }
 
 /** The outcome of verifying one revision (or the working tree): what `check` prints and hooks act on. */
@@ -23,6 +25,8 @@ export interface CheckReport {
   problem?: string;
   /** Listed files with uncommitted edits (reported by hooks, never failed). */
   uncommitted: string[];
+  /** Under the local-work rule: this clone keeps no reflog, so no commit could be told to be the user's own. */
+  noReflog?: boolean;
   /** `files` patterns that match nothing at the commit (or on disk): warnings, never a failure by themselves. */
   emptyPatterns?: string[];
 }

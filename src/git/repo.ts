@@ -241,6 +241,37 @@ export class Repo {
     return { commits, boundary };
   }
 
+  /**
+   * Every reflog entry of every ref and worktree HEAD (`git log -g --all`):
+   * the commit each entry moved its ref to, and the entry's subject
+   * (`commit (amend): …`, `pull: Fast-forward`, `rebase (pick): …`).
+   */
+  async reflogEntries(): Promise<{ commit: string; subject: string }[]> {
+    const out = (await this.git.maybe(['log', '-g', '--all', '--format=%H %gs'])) ?? '';
+    return out
+      .split('\n')
+      .filter((l) => l.length > 41)
+      .map((l) => ({ commit: l.slice(0, 40), subject: l.slice(41) }));
+  }
+
+  /** Whether this clone writes reflogs at all (a mirror clone or core.logAllRefUpdates=false writes none). */
+  async keepsReflogs(): Promise<boolean> {
+    const setting = (await this.configGet('core.logAllRefUpdates'))?.toLowerCase();
+    if (setting !== undefined) return setting !== 'false';
+    return (await this.git.text(['rev-parse', '--is-bare-repository'])).trim() !== 'true';
+  }
+
+  /** The commit that last changed a path in the history of `rev` (following the side a merge took it from). */
+  async lastChange(rev: string, path: string): Promise<string | undefined> {
+    return (await this.git.maybe(['log', '-1', '--format=%H', rev, '--', `:(literal)${path}`]))?.trim() || undefined;
+  }
+
+  /** The remote-tracking refs that reach a commit, by short name (`origin/main`). */
+  async remoteRefsContaining(commit: string): Promise<string[]> {
+    const out = (await this.git.maybe(['for-each-ref', '--format=%(refname:short)', `--contains=${commit}`, 'refs/remotes/'])) ?? '';
+    return out.split('\n').filter(Boolean);
+  }
+
   async isShallow(): Promise<boolean> {
     return (await this.git.text(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
   }

@@ -6,6 +6,7 @@ import { KmssigError } from '../errors.js';
 import { fetchNotes, mergeNotes, NOTES_REF, pushNotes, remoteNotesRef } from '../git/notes.js';
 import { decodePathLossy, type Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
+import { acceptCommand, findForeignFiles } from '../usecases/noLaundering.js';
 import type { Session } from '../usecases/session.js';
 import { parseRef, signRelease, type SignTarget } from '../usecases/signRelease.js';
 
@@ -56,7 +57,8 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
     }
   }
   if (capped > 0) options.info(messages.rangeCapped(capped, session.loaded.config.sign.maxCommitsPerPush));
-  const outcomes = targets.length > 0 ? await signRelease(session, targets, { remoteUrl: options.url }) : [];
+  const toSign = await refuseLaundering(session, targets, options.info);
+  const outcomes = toSign.length > 0 ? await signRelease(session, toSign, { remoteUrl: options.url }) : [];
   for (const { commit, notCovered } of outcomes)
     if (notCovered) options.info(messages.rangeCommitNotCovered(commit, notCovered.submodules, notCovered.emptyPatterns));
   const signed = outcomes.filter((o) => o.signed).length;
@@ -70,6 +72,31 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
   if (signed === 0 && (await alreadyPublished(repo, options.remote))) return result;
   result.published = await publishNotes(repo, options.remote, options.attempts ?? 6);
   return result;
+}
+
+/**
+ * DESIGN 3.1, no laundering: a push never signs foreign content that nobody
+ * verified. Every commit it would sign is checked first; the hook never
+ * accepts anything by itself, it names the command a person runs.
+ */
+async function refuseLaundering(session: Session, targets: readonly SignTarget[], info: (line: string) => void): Promise<SignTarget[]> {
+  const verdicts = new Map<string, Awaited<ReturnType<typeof findForeignFiles>>>();
+  const kept: SignTarget[] = [];
+  for (const target of targets) {
+    const { commit, ref, inRange } = target;
+    let verdict = verdicts.get(commit);
+    if (!verdict) verdicts.set(commit, (verdict = await findForeignFiles(session, commit)));
+    const paths = verdict.foreign.map((f) => f.path);
+    if (paths.length === 0) kept.push(target);
+    // An older commit of the range with foreign content is left unsigned; a pushed tip blocks the push.
+    else if (inRange) info(messages.rangeCommitForeign(commit, paths));
+    else
+      throw new KmssigError(
+        'INVALID',
+        messages.launderingBlocked('pre-push', commit, verdict.foreign, verdict.noReflog, acceptCommand(commit, ref, paths)),
+      );
+  }
+  return kept;
 }
 
 /** Commits of the pushed range (not yet on the remote) whose diff touches a listed file, newest first. */

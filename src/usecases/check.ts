@@ -10,6 +10,7 @@ import { KmssigError } from '../errors.js';
 import type { Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
 import { findSignedCommit } from './findSignedCommit.js';
+import { ownWork } from './ownWork.js';
 import type { NotesView } from './notesView.js';
 import { treeFiles, worktreeFiles, type ReleaseFiles } from './releaseFiles.js';
 import type { RecordVerifier } from './verifyRecord.js';
@@ -43,15 +44,20 @@ export interface CheckOptions {
   allowLocal?: boolean;
 }
 
-/** DESIGN 3: verify a revision, strictly, or with the local-work exemption. */
+/**
+ * DESIGN 3: verify a revision, strictly, or with the local-work exemption,
+ * with the configuration of that revision (or the disk's, for --worktree).
+ */
 export async function check(ctx: CheckContext, options: CheckOptions): Promise<CheckReport> {
-  const files = options.worktree
-    ? await worktreeFiles(ctx.repo, ctx.selection)
-    : await treeFiles(ctx.repo, options.commit, ctx.selection, ctx.digestCache);
+  const { commit } = options;
+  const selection = options.worktree ? ctx.selection : await ctx.selectionAt(commit);
+  const configPath = options.worktree ? ctx.configPath : (await ctx.configAt(commit))?.path;
+  if (!selection || !configPath) return checkWithoutConfig(ctx, commit, ctx.maxCommits);
+  const files = options.worktree ? await worktreeFiles(ctx.repo, selection) : await treeFiles(ctx.repo, commit, selection, ctx.digestCache);
   const report =
     options.allowLocal && !options.worktree
-      ? await checkWithLocalWork(ctx, options.commit, files)
-      : await strictCheck(ctx, options.commit, files, ctx.configPath, options.worktree === true);
+      ? await checkWithLocalWork(ctx, commit, files, configPath)
+      : await strictCheck(ctx, commit, files, configPath, options.worktree === true);
   // Listed submodules fail and empty patterns warn, whatever the records say (DESIGN 3.2).
   return withCoverage(report, files);
 }
@@ -98,48 +104,79 @@ export async function checkWithoutConfig(ctx: Pick<CheckContext, 'repo' | 'notes
 }
 
 /**
- * DESIGN 3.1 for a developer's clone: commits reachable from no
- * remote-tracking ref are the user's own. The remote-reachable commits they
- * build on are verified strictly, each with its own configuration; a file
- * whose content differs from all of them was changed by local work and is
- * reported as local.
+ * DESIGN 3.1 for a developer's clone. A listed file passes when a valid
+ * record of a nearest signed commit has it with this digest; else it is the
+ * user's own change ("local, will be signed on push") when the commit that
+ * last changed it (`git log -1 <commit> -- <path>`, which follows the side a
+ * merge took it from) is the user's own work; else it fails, naming that
+ * commit. The same verdict is pre-push's no-laundering gate.
  */
-async function checkWithLocalWork(ctx: CheckContext, commit: string, files: ReleaseFiles): Promise<CheckReport> {
-  const local = await ctx.repo.localCommits(commit, ctx.maxCommits);
-  if (local.commits.length === 0) return strictCheck(ctx, commit, files, ctx.configPath, false);
+async function checkWithLocalWork(ctx: CheckContext, commit: string, files: ReleaseFiles, configPath: string): Promise<CheckReport> {
+  const own = await ownWork(ctx.repo, commit, ctx.maxCommits);
+  // Nothing here that no remote-tracking ref reaches: nothing to exempt.
+  if (own.unpushed.size === 0) return strictCheck(ctx, commit, files, configPath, false);
+  const covers = (record: SignatureRecord) => compareFiles(files.digests, record.files).every((f) => f.state === 'ok');
+  const walk = await findSignedCommit({ ...ctx, start: commit, covers });
+  const report: CheckReport = {
+    status: 'pass',
+    commit,
+    worktree: false,
+    files: [],
+    bases: [],
+    rejected: walk.rejected,
+    uncommitted: [],
+    ...(own.noReflog ? { noReflog: true } : {}),
+  };
+  const changedBy = memo((path: string) => ctx.repo.lastChange(commit, path));
+  const ownChange = async (path: string) => {
+    const by = await changedBy(path);
+    return by !== undefined && own.isOwn(by);
+  };
 
-  const report: CheckReport = { status: 'pass', commit, worktree: false, files: [], bases: [], rejected: [], uncommitted: [] };
-  const baseFiles: { files: ReleaseFiles; report: CheckReport }[] = [];
-  for (const base of local.boundary) {
-    const selection = await ctx.selectionAt(base);
-    const baseConfig = await ctx.configAt(base);
-    const filesAtBase = selection
-      ? await treeFiles(ctx.repo, base, selection, ctx.digestCache)
-      : { digests: new Map(), blobs: new Map(), submodules: [], emptyPatterns: [] };
-    const baseReport = baseConfig
-      ? await strictCheck(ctx, base, filesAtBase, baseConfig.path, false)
-      : await checkWithoutConfig(ctx, base, ctx.maxCommits);
-    baseFiles.push({ files: filesAtBase, report: baseReport });
-    report.bases.push({ commit: base, status: baseReport.status, signed: baseReport.signed });
-    report.rejected.push(...baseReport.rejected);
-    if (baseReport.status === 'fail') {
-      report.status = 'fail';
-      report.problem ??= baseReport.problem;
+  if (walk.found.length === 0) {
+    if (walk.end === 'bound') throw new KmssigError('HISTORY', messages.walkBound(commit, ctx.maxCommits));
+    if (walk.end === 'shallow') throw new KmssigError('HISTORY', messages.shallowHistory(commit));
+    if (!files.digests.has(configPath) && walk.rejected.length === 0) return { ...report, status: 'quiet' };
+    // Nothing signed below: adopting kmssig is the user's own configuration, and everything is signed on push.
+    const adopting = walk.rejected.length === 0 && (await ownChange(configPath));
+    for (const path of files.digests.keys()) {
+      report.files.push(adopting ? { path, state: 'local' } : { path, state: 'unsigned', changedBy: await changedBy(path) });
     }
+    if (!adopting) {
+      report.status = 'fail';
+      report.problem = walk.rejected.length > 0 ? messages.noCountingRecord(commit, walk.rejected.length) : messages.noSignedCommit(commit);
+    }
+    return report;
   }
-  // A file keeps the verdict of remote content that failed, even if local work
-  // changed it since; otherwise it is ok where it equals a verified base, and
-  // local where local work changed it.
-  const paths = new Set([...files.digests.keys(), ...baseFiles.flatMap((b) => b.report.files.filter(isFailure).map((f) => f.path))]);
-  for (const path of paths) {
-    const failed = baseFiles.map((b) => b.report.files.find((f) => f.path === path && isFailure(f))).find(Boolean);
-    const same = baseFiles.find((b) => b.report.status !== 'quiet' && b.files.digests.get(path) === files.digests.get(path));
-    const verdict = failed ?? same?.report.files.find((f) => f.path === path);
-    if (verdict) report.files.push(verdict);
-    else if (files.digests.has(path)) report.files.push({ path, state: 'local' });
+
+  const signed = walk.found.find((f) => covers(f.record)) ?? walk.found[0]!;
+  report.signed = signed;
+  const paths = new Set([...files.digests.keys(), ...Object.keys(signed.record.files)]);
+  for (const path of [...paths].sort()) {
+    const digest = files.digests.get(path);
+    const covering =
+      digest === undefined ? undefined : walk.found.find((f) => Object.hasOwn(f.record.files, path) && f.record.files[path] === digest);
+    if (covering) {
+      report.files.push({ path, state: 'ok', signedCommit: covering.commit });
+      continue;
+    }
+    // A listed file the user changed, or one the user's own configuration change no longer lists.
+    if ((await ownChange(path)) || (digest === undefined && (await ownChange(configPath)))) {
+      report.files.push({ path, state: 'local' });
+      continue;
+    }
+    const state = digest === undefined ? 'missing' : Object.hasOwn(signed.record.files, path) ? 'modified' : 'unsigned';
+    report.files.push({ path, state, signedCommit: signed.commit, changedBy: await changedBy(path) });
   }
-  if (baseFiles.length > 0 && baseFiles.every((b) => b.report.status === 'quiet') && !files.digests.has(ctx.configPath))
-    report.status = 'quiet';
-  report.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (!allOk(report.files)) report.status = 'fail';
   return report;
+}
+
+function memo<T>(fn: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const seen = new Map<string, Promise<T>>();
+  return (key) => {
+    let value = seen.get(key);
+    if (!value) seen.set(key, (value = fn(key)));
+    return value;
+  };
 }

@@ -13,6 +13,7 @@ import { hookDecisionKey, prePushDecisionKey, type VerifyHook } from '../../hook
 import type { LineCache } from '../../cache/lineCache.js';
 import { checkWithoutConfig } from '../../usecases/check.js';
 import { commitSource } from '../../usecases/configAt.js';
+import { findForeignFiles } from '../../usecases/noLaundering.js';
 import { loadNotes } from '../../usecases/notesView.js';
 import { messages } from '../../messages.js';
 import { requirePositionals, type CommandSpec } from '../args.js';
@@ -66,13 +67,19 @@ async function runPrePush(repo: Repo, args: string[], io: Io, out: Output, { dec
   const updates = parsePushLines(input);
   // The session is wired with the configuration of the first pushed commit that has one; each commit is then signed with its own.
   let loaded: LoadedConfig | undefined;
+  let tip: string | undefined;
   for (const update of updates) {
-    const commit = (await repo.git.maybe(['rev-parse', '--verify', '--quiet', `${update.localSha}^{commit}`]))?.trim();
-    if (commit && (loaded = await loadConfig(commitSource(repo, commit)))) break;
+    tip = (await repo.git.maybe(['rev-parse', '--verify', '--quiet', `${update.localSha}^{commit}`]))?.trim();
+    if (tip && (loaded = await loadConfig(commitSource(repo, tip)))) break;
   }
-  if (!loaded) return { code: 0, mode: 'block' };
+  if (!loaded || !tip) return { code: 0, mode: 'block' };
   const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, signing: true });
-  const mode = hookMode('pre-push', session.pin, loaded.config);
+  let mode = hookMode('pre-push', session.pin, loaded.config);
+  // A configuration that came from outside unverified never relaxes the hook (DESIGN 3.4): its mode counts once it is signed or the user's own.
+  if (mode !== 'block' && !session.pin?.hooks['pre-push']) {
+    const { foreign } = await findForeignFiles(session, tip);
+    if (foreign.some((f) => f.path === loaded.path)) mode = 'block';
+  }
   if (mode === 'off') return { code: 0, mode };
   const result = await prePush(session, { remote, url, updates, info: (l) => out.info(l) });
   // git hands a URL as the remote's name when one is pushed to directly: never show its credentials.

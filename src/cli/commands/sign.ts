@@ -11,7 +11,8 @@ import { wrapFileError } from '../wrapFileError.js';
 
 export const spec: CommandSpec = {
   name: 'sign',
-  usage: 'kmssig sign <key-id> <file> <sig> [--context k1=v1,k2=v2]...\n       kmssig sign [--rev <rev>] [--ref <ref>]',
+  usage:
+    'kmssig sign <key-id> <file> <sig> [--context k1=v1,k2=v2]...\n       kmssig sign [--rev <rev>] [--ref <ref>] [--accept <path>]...',
   summary: [
     'With <key-id> <file> <sig>: write the seed-format signature of <file> (- for standard input) to <sig>:',
     'KMS Encrypt of its SHA-512 with the context; byte-compatible with the Go tool kms-sig.',
@@ -21,6 +22,12 @@ export const spec: CommandSpec = {
     context: { type: 'string', multiple: true, value: 'k=v,...', help: 'encryption context pairs (\\, for a comma in a value)' },
     rev: { type: 'string', value: 'rev', help: 'release mode: the commit whose tree is signed (default HEAD)' },
     ref: { type: 'string', value: 'ref', help: 'release mode: the branch or tag it is signed for (default: the current branch)' },
+    accept: {
+      type: 'string',
+      multiple: true,
+      value: 'path',
+      help: 'release mode: sign this release file although it came from outside this clone unverified (after you reviewed it)',
+    },
     ...kmsOptions,
   },
 };

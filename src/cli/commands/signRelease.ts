@@ -3,7 +3,8 @@ import { isLocalKeyId } from '../../kms/localKey.js';
 import { messages } from '../../messages.js';
 import { parseRef, signRelease, type SignRef } from '../../usecases/signRelease.js';
 import type { Repo } from '../../git/repo.js';
-import { stringOption } from '../args.js';
+import { acceptCommand, findForeignFiles } from '../../usecases/noLaundering.js';
+import { listOption, stringOption } from '../args.js';
 import { createOutput, type Io } from '../io.js';
 import { openProject, sessionFromFlags } from '../project.js';
 
@@ -19,6 +20,20 @@ export async function run(values: Record<string, unknown>, io: Io): Promise<numb
     targetRefs: [`refs/${ref.kind === 'tag' ? 'tags' : 'heads'}/${ref.name}`],
   });
   if (isLocalKeyId(loaded.config.keyId)) out.warn(messages.localKeyWarning(loaded.config.keyId));
+  // No laundering (DESIGN 3.1): foreign content is signed only when the person running this names it.
+  const accepted = listOption(values, 'accept');
+  const { foreign, noReflog } = await findForeignFiles(session, commit);
+  for (const path of accepted) if (!foreign.some((f) => f.path === path)) throw new KmssigError('USAGE', messages.acceptUnknown(path));
+  const refused = foreign.filter((f) => !accepted.includes(f.path));
+  if (refused.length > 0) {
+    const fix = acceptCommand(
+      commit,
+      ref,
+      refused.map((f) => f.path),
+    );
+    throw new KmssigError('INVALID', messages.launderingBlocked('sign', commit, refused, noReflog, fix));
+  }
+  for (const f of foreign) out.warn(messages.acceptedForeign(f.path, f.changedBy));
   const [outcome] = await signRelease(session, [{ commit, ref }]);
   const files = Object.keys(outcome!.record.files).length;
   out.result(
