@@ -35,6 +35,7 @@ export const messages = {
   // KMS
   kmsFailure: (operation: string, kind: KmsFailureKind, detail: string, endpoint?: string) =>
     `KMS ${operation} failed${endpoint ? ` (${endpoint})` : ''}: ${detail || kind}; ${kmsAdvice[kind]}`,
+  kmsDeadline: (ms: number) => `no answer within the hook's deadline of ${ms / 1000} s (KMSSIG_HOOK_TIMEOUT)`,
   localKeyUnreadable: (keyId: string) => `cannot read the local key ${keyId}; create it with 'kmssig keygen ${keyId}'`,
   localKeyNotNamed: () => `✖ this signature was made with a local development key: name it with --key local:<path>`,
   localKeyCannot: (what: string) => `✖ a local development key cannot ${what}; use an AWS KMS key`,
@@ -103,8 +104,10 @@ export const messages = {
   noSignedCommit: (commit: string) =>
     `no signed commit found from ${commit.slice(0, 12)}: the release files were never signed (sign them with 'kmssig sign', or push with the hooks installed)`,
   signaturesWithoutConfig: (commit: string) =>
-    `✖ commit ${commit.slice(0, 12)} has kmssig signatures among its ancestors but no configuration: the configuration was removed by an unsigned change; restore it`,
+    `commit ${commit.slice(0, 12)} has kmssig signatures among its ancestors but no configuration: the configuration was removed by an unsigned change; restore it`,
 
+  worktreeConverted: (count: number, conversions: readonly string[]) =>
+    `⚠ ${count} release file(s) on disk differ from the commit, and git converts files when it checks them out here (${conversions.join(', ')}): the converted line endings or filters are the likely cause, not tampering; check the commit itself (kmssig check without --worktree), or check out without conversion (git config core.autocrlf false; then git rm --cached -r . && git reset --hard)`,
   checkNotPinned: () =>
     `⚠ no key is pinned (--key, or this clone's pin from 'kmssig trust'): a record from any KMS key you may decrypt with counts; in CI pass --key <arn> and --context <k=v>`,
 
@@ -144,6 +147,10 @@ export const messages = {
         : []),
       `ℹ a push never signs content that nobody verified. Ask who changed these files, or, once you have reviewed them, sign them deliberately: ${fix}; then push again`,
     ].join('\n'),
+  pushRefNotSigned: (ref: string) =>
+    `ℹ kmssig: nothing signed for ${ref}: it is neither a branch nor a tag (a review ref such as refs/for/main); the records are made when the change lands on a branch, by the push that puts it there`,
+  recordNotCounting: (commit: string, ref: string, why: string) =>
+    `⚠ kmssig: the record just made for ${commit.slice(0, 12)}${ref ? ` (${ref})` : ''} will not count under this repository's policy: ${why}; fix keyId or verify.* in the configuration (or this clone's pin: kmssig trust), then push again`,
   rangeCommitForeign: (commit: string, paths: readonly string[]) =>
     `ℹ kmssig: ${commit.slice(0, 12)}, an older commit of this push, was not signed: ${paths.join(', ')} came from outside this clone and nobody verified ${paths.length > 1 ? 'them' : 'it'} there`,
   acceptedForeign: (path: string, changedBy: string | undefined) =>
@@ -152,6 +159,10 @@ export const messages = {
     `✖ --accept ${JSON.stringify(path)} names no release file that needs accepting here: name exactly the paths kmssig listed`,
 
   // hooks
+  hookCouldNotVerify: (hook: string, why: string) =>
+    `✖ kmssig ${hook}: could not verify the release files here (${why}): they are NOT verified; do not build or ship them until 'kmssig check' passes (run it again once KMS is reachable)`,
+  hookCouldNotSign: (why: string) =>
+    `✖ kmssig pre-push: could not sign the pushed commits (${why}), so nothing was pushed: push again once KMS is reachable, or push with KMSSIG_SKIP=1 and sign later with 'kmssig sign'`,
   hookSkipped: (hook: string, how: string) =>
     `⚠ kmssig: ${how} is set, ${hook} skipped: release files were not ${hook === 'pre-push' ? 'signed' : 'verified'}`,
   hookWarnOnly: (hook: string) => `⚠ kmssig: ${hook} is set to warn in the configuration, so git goes on; fix the problem above`,

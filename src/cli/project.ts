@@ -8,7 +8,7 @@ import { commitSource, worktreeSource } from '../usecases/configAt.js';
 import { openSession, type Session } from '../usecases/session.js';
 import { listOption, stringOption } from './args.js';
 import type { Io } from './io.js';
-import { kmsTimeoutMs } from './kmsOptions.js';
+import { hookDeadlineMs, kmsTimeoutMs } from './kmsOptions.js';
 
 export interface Project {
   repo: Repo;
@@ -53,6 +53,8 @@ export interface SessionFlags {
   /** The refs the verified revision is on (allowed refs apply to release refs only). */
   targetRefs?: string[];
   signing?: boolean;
+  /** Hooks: one short deadline for every KMS call (KMSSIG_HOOK_TIMEOUT seconds, default 5). */
+  hook?: boolean;
 }
 
 /** A session wired from the command's flags: --key, --ref, --context and --public-key pin the policy from outside. */
@@ -74,7 +76,8 @@ export function sessionFromFlags(
     publicKeys: listOption(values, 'public-key').map((p) => resolve(io.cwd, p)),
     region: stringOption(values, 'region'),
     endpoint: stringOption(values, 'endpoint'),
-    timeoutMs: kmsTimeoutMs(io.env),
+    timeoutMs: flags.hook ? Math.min(kmsTimeoutMs(io.env) ?? hookDeadlineMs(io.env), hookDeadlineMs(io.env)) : kmsTimeoutMs(io.env),
+    deadlineMs: flags.hook ? hookDeadlineMs(io.env) : undefined,
     cache: flags.cache,
     targetRefs: flags.targetRefs,
     signing: flags.signing,

@@ -266,6 +266,26 @@ export class Repo {
     return (await this.git.maybe(['log', '-1', '--format=%H', rev, '--', `:(literal)${path}`]))?.trim() || undefined;
   }
 
+  /**
+   * What makes git write these files to disk other than as it stores them:
+   * core.autocrlf, and the text, eol, filter and working-tree-encoding
+   * attributes (`git check-attr`), as `name=value` words.
+   */
+  async conversionsOf(paths: readonly string[]): Promise<string[]> {
+    const found = new Set<string>();
+    const autocrlf = await this.configGet('core.autocrlf');
+    if (autocrlf && autocrlf.toLowerCase() !== 'false') found.add(`core.autocrlf=${autocrlf}`);
+    if (paths.length > 0) {
+      const out = (await this.git.maybe(['check-attr', '-z', 'text', 'eol', 'filter', 'working-tree-encoding', '--', ...paths])) ?? '';
+      const parts = out.split('\0');
+      for (let i = 0; i + 2 < parts.length; i += 3) {
+        const [attr, value] = [parts[i + 1]!, parts[i + 2]!];
+        if (value !== 'unspecified' && value !== 'unset') found.add(value === 'set' ? attr : `${attr}=${value}`);
+      }
+    }
+    return [...found];
+  }
+
   /** The remote-tracking refs that reach a commit, by short name (`origin/main`). */
   async remoteRefsContaining(commit: string): Promise<string[]> {
     const out = (await this.git.maybe(['for-each-ref', '--format=%(refname:short)', `--contains=${commit}`, 'refs/remotes/'])) ?? '';

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stripUserInfo } from '../core/context.js';
+import { policyProblem, recordRef } from '../core/policy.js';
 import { isZeroOid, type PushUpdate } from '../core/pushLines.js';
+import { resolvePolicy } from '../core/trust.js';
 import { selectFiles, type Selection } from '../core/selectFiles.js';
 import { KmssigError } from '../errors.js';
 import { fetchNotes, mergeNotes, NOTES_REF, pushNotes, remoteNotesRef } from '../git/notes.js';
@@ -8,7 +10,7 @@ import { decodePathLossy, type Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
 import { acceptCommand, findForeignFiles } from '../usecases/noLaundering.js';
 import type { Session } from '../usecases/session.js';
-import { parseRef, signRelease, type SignTarget } from '../usecases/signRelease.js';
+import { parseRef, signRelease, type SignOutcome, type SignTarget } from '../usecases/signRelease.js';
 
 export interface PrePushResult {
   signed: number;
@@ -41,6 +43,8 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
     if (update.remoteRef === NOTES_REF) notesInPush = true;
     if (isZeroOid(update.localSha)) continue; // a deletion signs nothing
     const ref = parseRef(update.remoteRef);
+    // A review ref (Gerrit's refs/for/main) or any other ref is neither a branch nor a tag: say so, sign nothing.
+    if (!ref && update.remoteRef !== NOTES_REF) options.info(messages.pushRefNotSigned(update.remoteRef));
     const commit = ref && (await repo.git.maybe(['rev-parse', '--verify', '--quiet', `${update.localSha}^{commit}`]))?.trim();
     if (!ref || !commit) continue;
     // The pushed commit's own configuration, whatever is checked out (DESIGN 3.4, rule 2).
@@ -61,6 +65,7 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
   const outcomes = toSign.length > 0 ? await signRelease(session, toSign, { remoteUrl: options.url }) : [];
   for (const { commit, notCovered } of outcomes)
     if (notCovered) options.info(messages.rangeCommitNotCovered(commit, notCovered.submodules, notCovered.emptyPatterns));
+  for (const o of outcomes) if (o.signed) await sayIfNotCounting(session, o, options.info);
   const signed = outcomes.filter((o) => o.signed).length;
   const result: PrePushResult = { signed, alreadySigned: outcomes.length - signed, capped, published: 'skipped' };
   if (outcomes.length === 0) return result;
@@ -97,6 +102,19 @@ async function refuseLaundering(session: Session, targets: readonly SignTarget[]
       );
   }
   return kept;
+}
+
+/**
+ * A record pre-push just made that its own policy would reject (the alias now
+ * names a key verify.keys does not list, a pinned context it lacks): one line,
+ * so the push does not look signed to someone whose verification will fail.
+ */
+async function sayIfNotCounting(session: Session, outcome: SignOutcome, info: (line: string) => void): Promise<void> {
+  const { commit, record } = outcome;
+  const ref = recordRef(record);
+  const config = (await session.configAt(commit))?.config;
+  const problem = policyProblem(record, resolvePolicy({}, session.pin, config, ref ? [ref] : []), commit);
+  if (problem) info(messages.recordNotCounting(commit, ref ?? '', problem));
 }
 
 /** Commits of the pushed range (not yet on the remote) whose diff touches a listed file, newest first. */

@@ -9,6 +9,8 @@ export interface AwsKmsOptions {
   /** Per-request timeout; a hook must never hang. */
   timeoutMs?: number;
   maxAttempts?: number;
+  /** One deadline for every call of the run, retries included (hooks: git must never be held for long). */
+  deadlineMs?: number;
 }
 
 type Sdk = typeof import('@aws-sdk/client-kms');
@@ -21,12 +23,31 @@ export function createAwsKms(options: AwsKmsOptions = {}): KeyManagement {
   let loaded: Promise<{ sdk: Sdk; client: KMSClient }> | undefined;
   const load = () => (loaded ??= connect(options));
 
-  async function call<T>(operation: string, run: (sdk: Sdk, client: KMSClient) => Promise<T>): Promise<T> {
+  let deadline: number | undefined;
+  async function call<T>(operation: string, run: (sdk: Sdk, client: Pick<KMSClient, 'send'>) => Promise<T>): Promise<T> {
     const { sdk, client } = await load();
+    if (options.deadlineMs === undefined) {
+      try {
+        return await run(sdk, client);
+      } catch (error) {
+        throw toKmsError(operation, error, options);
+      }
+    }
+    deadline ??= Date.now() + options.deadlineMs;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), Math.max(0, deadline - Date.now()));
+    // The SDK's send takes an abort signal: every retry of this call ends with the run's deadline.
+    const bounded: Pick<KMSClient, 'send'> = {
+      send: ((command: never) => client.send(command, { abortSignal: abort.signal })) as KMSClient['send'],
+    };
     try {
-      return await run(sdk, client);
+      return await run(sdk, bounded);
     } catch (error) {
+      if (abort.signal.aborted)
+        throw toKmsError(operation, { name: 'TimeoutError', message: messages.kmsDeadline(options.deadlineMs) }, options);
       throw toKmsError(operation, error, options);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

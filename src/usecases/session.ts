@@ -33,6 +33,8 @@ export interface SessionOptions {
   region?: string;
   endpoint?: string;
   timeoutMs?: number;
+  /** One deadline for all KMS calls of the run (hooks). */
+  deadlineMs?: number;
   /** Use the caches in the git directory (hooks, sign); `check` uses none unless --cache (DESIGN 3.4, rule 4). */
   cache?: boolean;
   /** Full ref names the verified revision is on: allowed refs apply only to release refs (see resolvePolicy). */
@@ -68,6 +70,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       region: options.region ?? pin?.region ?? config.region,
       endpoint: options.endpoint ?? pin?.endpoint ?? (options.signing ? config.endpoint : undefined),
       timeoutMs: options.timeoutMs,
+      deadlineMs: options.deadlineMs,
     });
   const flags = { keys: options.keys, refs: options.refs, context: options.context };
   const anchors = resolvePolicy(flags, pin, undefined, options.targetRefs);

@@ -28,8 +28,12 @@ describe('fast paths keep their verdicts (moto, real repositories)', () => {
   });
 
   /** kmssig through the counting proxy. */
+  // These tests are about the caches: check uses them only when asked (--cache), the hooks always.
   const counted = (cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
-    world.kmssig(cwd, args, { AWS_ENDPOINT_URL_KMS: proxy.endpoint, ...env });
+    world.kmssig(cwd, args[0] === 'check' && !args.includes('--no-cache') ? [...args, '--cache'] : args, {
+      AWS_ENDPOINT_URL_KMS: proxy.endpoint,
+      ...env,
+    });
   const calls = () => Object.fromEntries([...proxy.calls].filter(([, n]) => n > 0));
   const digestsFile = (repo: string) => join(repo, '.git', 'kmssig', 'digests');
 

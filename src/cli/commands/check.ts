@@ -2,6 +2,7 @@ import { exitCodeOf, KmssigError } from '../../errors.js';
 import { fetchNotes } from '../../git/notes.js';
 import type { Repo } from '../../git/repo.js';
 import { openPolicy } from '../../core/policy.js';
+import type { CheckReport } from '../../core/report.js';
 import { check, checkWithoutConfig } from '../../usecases/check.js';
 import { loadNotes } from '../../usecases/notesView.js';
 import type { Session } from '../../usecases/session.js';
@@ -90,6 +91,7 @@ async function checkAndReport(values: Record<string, unknown>, io: Io, format: s
   if (session.anchors.keys.length === 0) out.warn(messages.checkNotPinned());
   const report = await checkDeepening(session, { commit, worktree, allowLocal: values['allow-local'] === true }, remote, out);
 
+  if (worktree) await explainConversions(repo, report, out);
   // The policy shown is the one the signed commit's record was held to (flags, pin, its configuration).
   const applied = report.signed ? await session.policyAt(report.signed.commit) : undefined;
   const policy = applied && 'policy' in applied ? applied.policy : session.anchors;
@@ -110,6 +112,14 @@ async function checkWithoutConfiguration(repo: Repo, commit: string, io: Io, for
   else if (format === 'github') io.stdout.write(toGithub(report) + '\n');
   else printHuman(report, out, `${rev} (${commit.slice(0, 12)})`);
   return 1;
+}
+
+/** `--worktree` on converted line endings: name the conversion as the likely cause of "modified". */
+async function explainConversions(repo: Repo, report: CheckReport, out: Output): Promise<void> {
+  const modified = report.files.filter((f) => f.state === 'modified').map((f) => f.path);
+  if (modified.length === 0) return;
+  const conversions = await repo.conversionsOf(modified);
+  if (conversions.length > 0) out.warn(messages.worktreeConverted(modified.length, conversions));
 }
 
 async function pickRemote(repo: Repo, given: string | undefined): Promise<string | undefined> {

@@ -15,6 +15,8 @@ import { checkWithoutConfig } from '../../usecases/check.js';
 import { commitSource } from '../../usecases/configAt.js';
 import { findForeignFiles } from '../../usecases/noLaundering.js';
 import { loadNotes } from '../../usecases/notesView.js';
+import { ownWork } from '../../usecases/ownWork.js';
+import type { Session } from '../../usecases/session.js';
 import { messages } from '../../messages.js';
 import { requirePositionals, type CommandSpec } from '../args.js';
 import { printHuman } from '../format/human.js';
@@ -40,16 +42,32 @@ export interface HookState {
 export async function runHook(repo: Repo, hook: HookName, args: string[], io: Io, state: HookState): Promise<number> {
   const out = createOutput(io);
   const pin = parsePin(await repo.configRegexp('^kmssig\\.trust\\.'));
-  let mode: HookMode = hookMode(hook, pin, undefined);
+  // What the hook does if it fails before it knows more: the pin's choice, else block.
+  const known: { mode: HookMode } = { mode: hookMode(hook, pin, undefined) };
   try {
-    const result = hook === 'pre-push' ? await runPrePush(repo, args, io, out, state) : await runVerify(repo, hook, args, io, out, state);
-    mode = result.mode;
-    return mode === 'warn' && result.code !== 0 ? warned(out, hook) : result.code;
+    const result =
+      hook === 'pre-push' ? await runPrePush(repo, args, io, out, state, known) : await runVerify(repo, hook, args, io, out, state);
+    return result.mode === 'warn' && result.code !== 0 ? warned(out, hook) : result.code;
   } catch (error) {
-    if (mode !== 'warn') throw error;
-    out.error(error instanceof KmssigError && error.message.startsWith('✖') ? error.message : `✖ ${(error as Error).message}`);
+    const failure = couldNot(hook, error);
+    if (known.mode !== 'warn') throw failure;
+    const text = failure instanceof Error ? failure.message : String(failure);
+    out.error(text.startsWith('✖') ? text : `✖ ${text}`);
     return warned(out, hook);
   }
+}
+
+/**
+ * A hook that could not do its work says which hook, what was left
+ * undone and what to do next (KMS, network, git, history), keeping the
+ * error's exit code; other errors already say so.
+ */
+function couldNot(hook: HookName, error: unknown): unknown {
+  if (!(error instanceof KmssigError) || !['KMS', 'GIT', 'HISTORY'].includes(error.code)) return error;
+  const why = error.message.replace(/^✖ /, '');
+  return new KmssigError(error.code, hook === 'pre-push' ? messages.hookCouldNotSign(why) : messages.hookCouldNotVerify(hook, why), {
+    cause: error,
+  });
 }
 
 function warned(out: Output, hook: string): number {
@@ -62,7 +80,14 @@ interface HookResult {
   mode: HookMode;
 }
 
-async function runPrePush(repo: Repo, args: string[], io: Io, out: Output, { decisions, input }: HookState): Promise<HookResult> {
+async function runPrePush(
+  repo: Repo,
+  args: string[],
+  io: Io,
+  out: Output,
+  { decisions, input }: HookState,
+  known: { mode: HookMode },
+): Promise<HookResult> {
   const [remote, url] = requirePositionals(prePushSpec, args, ['remote', 'url']) as [string, string];
   const updates = parsePushLines(input);
   // The session is wired with the configuration of the first pushed commit that has one; each commit is then signed with its own.
@@ -73,13 +98,9 @@ async function runPrePush(repo: Repo, args: string[], io: Io, out: Output, { dec
     if (tip && (loaded = await loadConfig(commitSource(repo, tip)))) break;
   }
   if (!loaded || !tip) return { code: 0, mode: 'block' };
-  const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, signing: true });
-  let mode = hookMode('pre-push', session.pin, loaded.config);
-  // A configuration that came from outside unverified never relaxes the hook (DESIGN 3.4): its mode counts once it is signed or the user's own.
-  if (mode !== 'block' && !session.pin?.hooks['pre-push']) {
-    const { foreign } = await findForeignFiles(session, tip);
-    if (foreign.some((f) => f.path === loaded.path)) mode = 'block';
-  }
+  const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, signing: true, hook: true });
+  const mode = await prePushMode(session, tip, loaded);
+  known.mode = mode;
   if (mode === 'off') return { code: 0, mode };
   const result = await prePush(session, { remote, url, updates, info: (l) => out.info(l) });
   // git hands a URL as the remote's name when one is pushed to directly: never show its credentials.
@@ -87,6 +108,20 @@ async function runPrePush(repo: Repo, args: string[], io: Io, out: Output, { dec
   // Everything is signed and published now: the same push again can return at once.
   await decisions.add(await prePushDecisionKey(repo, remote, input));
   return { code: 0, mode };
+}
+
+/**
+ * pre-push's mode: the pin's, else the pushed commit's configuration — which
+ * counts only where that configuration is the user's own change or signed: one
+ * that came from outside unverified never relaxes the hook (DESIGN 3.4).
+ */
+async function prePushMode(session: Session, tip: string, loaded: LoadedConfig): Promise<HookMode> {
+  const mode = hookMode('pre-push', session.pin, loaded.config);
+  if (mode === 'block' || session.pin?.hooks['pre-push']) return mode;
+  const by = await session.repo.lastChange(tip, loaded.path);
+  if (by && (await ownWork(session.repo, tip, session.maxCommits)).isOwn(by)) return mode;
+  const { foreign } = await findForeignFiles(session, tip).catch(() => ({ foreign: [{ path: loaded.path }] }));
+  return foreign.some((f) => f.path === loaded.path) ? 'block' : mode;
 }
 
 async function runVerify(repo: Repo, hook: VerifyHook, args: string[], io: Io, out: Output, state: HookState): Promise<HookResult> {
@@ -126,7 +161,7 @@ async function verifyWithConfig(
   const decisionKey = () => hookDecisionKey(repo, hook, pulled);
   let key = await decisionKey();
   const head = await repo.commitOf('HEAD');
-  const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, targetRefs: await repo.refsOf('HEAD', head) });
+  const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, hook: true, targetRefs: await repo.refsOf('HEAD', head) });
   let verification = await verifyAfter(session, hook, pulled);
   if (verification.failed && (await refreshNotes(repo))) {
     // `git pull origin main` fetches only the ref it names, not the notes refspec: fetch the notes, then decide.
@@ -173,6 +208,6 @@ async function refreshNotes(repo: Repo): Promise<boolean> {
 async function verifyWithoutConfig(repo: Repo, head: string, out: Output, mode: HookMode): Promise<HookResult> {
   const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, head, 100_000);
   if (report.status !== 'fail') return { code: 0, mode };
-  out.error(messages.signaturesWithoutConfig(head));
+  out.error(`✖ ${messages.signaturesWithoutConfig(head)}`);
   return { code: 1, mode };
 }
