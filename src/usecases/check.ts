@@ -140,9 +140,11 @@ async function checkWithLocalWork(ctx: CheckContext, commit: string, files: Rele
     // Nothing signed below: adopting kmssig is the user's own configuration, and everything is signed on push.
     const adopting = walk.rejected.length === 0 && (await ownChange(configPath));
     for (const path of files.digests.keys()) {
-      report.files.push(adopting ? { path, state: 'local' } : { path, state: 'unsigned', changedBy: await changedBy(path) });
+      report.files.push(
+        adopting || (await ownChange(path)) ? { path, state: 'local' } : { path, state: 'unsigned', changedBy: await changedBy(path) },
+      );
     }
-    if (!adopting) {
+    if (!allOk(report.files)) {
       report.status = 'fail';
       report.problem = walk.rejected.length > 0 ? messages.noCountingRecord(commit, walk.rejected.length) : messages.noSignedCommit(commit);
     }
