@@ -1,6 +1,6 @@
-import { allOk, compareFiles, isFailure } from '../core/compare.js';
+import { allOk, compareFiles } from '../core/compare.js';
 import { withCoverage } from '../core/coverage.js';
-import type { PolicyAt } from '../core/policy.js';
+import type { Policy, PolicyAt } from '../core/policy.js';
 import type { SignatureRecord } from '../core/record.js';
 import type { CheckReport } from '../core/report.js';
 import type { Selection } from '../core/selectFiles.js';
@@ -30,6 +30,8 @@ export interface CheckContext {
   selectionAt(commit: string): Promise<Selection | undefined>;
   /** What a record at a commit must satisfy, from the trust anchors (DESIGN 3.4, rule 3). */
   policyAt(commit: string): Promise<PolicyAt>;
+  /** The policy of flags and pin alone (what the walk can refuse before reading any configuration). */
+  anchors?: Policy;
   verifier: RecordVerifier;
   maxCommits: number;
   digestCache?: DigestCache;

@@ -1,5 +1,5 @@
-import { policyProblem, type PolicyAt } from '../core/policy.js';
-import type { SignatureRecord } from '../core/record.js';
+import { openPolicy, policyProblem, type Policy, type PolicyAt } from '../core/policy.js';
+import type { ParsedRecord, SignatureRecord } from '../core/record.js';
 import type { Repo } from '../git/repo.js';
 import type { NotesView } from './notesView.js';
 import type { RecordVerifier } from './verifyRecord.js';
@@ -30,11 +30,16 @@ export interface FindOptions {
   start: string;
   /** The policy a record at a given commit must satisfy (trust anchors, DESIGN 3.4). */
   policyAt(commit: string): Promise<PolicyAt>;
+  /** The policy of flags and pin alone: a record it refuses is refused whatever the signed configuration says. */
+  anchors?: Policy;
   verifier: RecordVerifier;
   maxCommits: number;
   /** A valid record for which the walk may stop at once (it covers what is verified); also tried first. */
   covers?: (record: SignatureRecord) => boolean;
 }
+
+const FIRST_BATCH = 16;
+const MAX_BATCH = 4096;
 
 /**
  * DESIGN 3, rule 1: walk the history of `start` (start first) and, on every
@@ -61,7 +66,7 @@ export async function findSignedCommit(options: FindOptions): Promise<Walk> {
       if (decided.has(c) || !parentsOf.has(c)) continue;
       decided.add(c);
       open--;
-      const signed = await validRecords(options, c, rejected);
+      const signed = await validRecords(options, c, records.get(c) ?? [], rejected);
       if (signed.length > 0) {
         found.push(...signed.map((record) => ({ commit: c, record })));
         if (options.covers && signed.some(options.covers)) return true;
@@ -77,12 +82,35 @@ export async function findSignedCommit(options: FindOptions): Promise<Walk> {
     return false;
   };
 
-  for await (const { commit, parents } of repo.history([`--max-count=${maxCommits}`, start])) {
-    walked++;
-    parentsOf.set(commit, parents);
-    if (reached.has(commit) && (await decide(commit))) return { found, rejected, walked };
-    if (open === 0) break;
+  // Commits are taken from the stream in batches that grow (16, 64, 256, ...), and
+  // the notes of a batch are read in one git call: the nearest signed commit
+  // costs one small read, a long run of records that do not count a handful.
+  let batch: { commit: string; parents: string[] }[] = [];
+  let size = FIRST_BATCH;
+  const drain = async (): Promise<boolean> => {
+    await prefetch(batch.map((e) => e.commit).filter((c) => options.notes.has(c)));
+    for (const { commit, parents } of batch) {
+      walked++;
+      parentsOf.set(commit, parents);
+      if (reached.has(commit) && (await decide(commit))) return true;
+      if (open === 0) return true;
+    }
+    batch = [];
+    size = Math.min(size * 4, MAX_BATCH);
+    return false;
+  };
+  const records = new Map<string, ParsedRecord[]>();
+  const prefetch = async (commits: string[]) => {
+    if (commits.length === 0) return;
+    for (const [c, parsed] of await options.notes.records(commits)) records.set(c, parsed);
+  };
+  let stopped = false;
+  for await (const entry of repo.history([`--max-count=${maxCommits}`, start])) {
+    batch.push(entry);
+    if (batch.length >= size && (stopped = await drain())) break;
   }
+  if (!stopped && batch.length > 0) stopped = await drain();
+  if (stopped && options.covers && found.some((f) => options.covers!(f.record))) return { found, rejected, walked };
   if (found.length > 0) return { found, rejected, walked };
   // A shallow clone's last commits are listed without parents: its end is not the real root.
   const end = open > 0 && walked >= maxCommits ? 'bound' : (await repo.isShallow()) ? 'shallow' : 'root';
@@ -90,20 +118,30 @@ export async function findSignedCommit(options: FindOptions): Promise<Walk> {
 }
 
 /** The records of a commit that count: policy first (no KMS call), then signatures; covering ones first. */
-async function validRecords(options: FindOptions, commit: string, rejected: Rejection[]): Promise<SignatureRecord[]> {
-  if (!options.notes.has(commit)) return [];
-  const parsed = (await options.notes.records([commit])).get(commit) ?? [];
-  if (parsed.length === 0) return [];
-  const at = await options.policyAt(commit);
-  const candidates: { record: SignatureRecord; line: string }[] = [];
+async function validRecords(
+  options: FindOptions,
+  commit: string,
+  parsed: ParsedRecord[],
+  rejected: Rejection[],
+): Promise<SignatureRecord[]> {
+  // The anchors first: what they refuse no configuration brings back, and the commit's configuration is read only if needed.
+  const anchors = options.anchors ?? openPolicy;
+  const plausible: { record: SignatureRecord; line: string }[] = [];
   for (const p of parsed) {
     if (!p.ok) rejected.push({ commit, reason: `unreadable record: ${p.reason}` });
-    else if ('problem' in at) rejected.push({ commit, reason: at.problem });
     else {
-      const problem = policyProblem(p.record, at.policy, commit);
+      const problem = policyProblem(p.record, anchors, commit);
       if (problem) rejected.push({ commit, reason: problem });
-      else candidates.push(p);
+      else plausible.push(p);
     }
+  }
+  if (plausible.length === 0) return [];
+  const at = await options.policyAt(commit);
+  const candidates: { record: SignatureRecord; line: string }[] = [];
+  for (const p of plausible) {
+    const problem = 'problem' in at ? at.problem : policyProblem(p.record, at.policy, commit);
+    if (problem) rejected.push({ commit, reason: problem });
+    else candidates.push(p);
   }
   const covers = options.covers;
   if (covers) candidates.sort((a, b) => Number(covers(b.record)) - Number(covers(a.record)));

@@ -85,9 +85,10 @@ describe('hooks after git pull (moto, bare remote, real clones)', () => {
       origin,
       'the URL pull updated no remote-tracking ref',
     );
-    assert.match(pull.stderr, /RELEASE FILES FAILED VERIFICATION at pulled commit/);
-    assert.match(both(pull), /dist\/app\.txt/);
-    // The commit looks local to the local-work rule, but it is not the user's work.
+    // A fast-forward to a foreign commit: HEAD itself is verified strictly, it is not this clone's work.
+    assert.match(pull.stderr, /RELEASE FILES FAILED VERIFICATION at HEAD \([0-9a-f]{12}\) after post-merge/);
+    assert.match(both(pull), /dist\/app\.txt\s+modified since/);
+    // No remote-tracking ref reaches the commit, but this clone did not make it: not the user's work.
     assert.doesNotMatch(pull.stderr, /dist\/app\.txt: local, will be signed on push/);
   });
 

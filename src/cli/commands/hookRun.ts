@@ -63,7 +63,9 @@ export async function runHook(repo: Repo, hook: HookName, args: string[], io: Io
  * error's exit code; other errors already say so.
  */
 function couldNot(hook: HookName, error: unknown): unknown {
-  if (!(error instanceof KmssigError) || !['KMS', 'GIT', 'HISTORY'].includes(error.code)) return error;
+  // Messages that already name kmssig and say what to do stay as they are.
+  if (!(error instanceof KmssigError) || !['KMS', 'GIT', 'HISTORY'].includes(error.code) || error.message.startsWith('✖ kmssig'))
+    return error;
   const why = error.message.replace(/^✖ /, '');
   return new KmssigError(error.code, hook === 'pre-push' ? messages.hookCouldNotSign(why) : messages.hookCouldNotVerify(hook, why), {
     cause: error,
