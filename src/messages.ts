@@ -108,8 +108,6 @@ export const messages = {
 
   worktreeConverted: (count: number, conversions: readonly string[]) =>
     `⚠ ${count} release file(s) on disk differ from the commit, and git converts files when it checks them out here (${conversions.join(', ')}): the converted line endings or filters are the likely cause, not tampering; check the commit itself (kmssig check without --worktree), or check out without conversion (git config core.autocrlf false; then git rm --cached -r . && git reset --hard)`,
-  checkNotPinned: () =>
-    `⚠ no key is pinned (--key, or this clone's pin from 'kmssig trust'): a record from any KMS key you may decrypt with counts; in CI pass --key <arn> and --context <k=v>`,
 
   /** The signed facts of a record that verified; `signedAt` is outside the payload, so it is labelled unsigned (DESIGN 3.4, rule 5). */
   signedFacts: (record: { keyId: string; alg: string; signedAt: string; context: Record<string, string> }) =>

@@ -88,7 +88,6 @@ async function checkAndReport(values: Record<string, unknown>, io: Io, format: s
   const targetRefs = await repo.refsOf(rev, commit);
   const session = await sessionFromFlags(repo, loaded, values, io, { cache: values.cache === true, targetRefs });
   if (!fetch && session.notes.refs.size === 0) out.warn(messages.notesNotFetched());
-  if (session.anchors.keys.length === 0) out.warn(messages.checkNotPinned());
   const report = await checkDeepening(session, { commit, worktree, allowLocal: values['allow-local'] === true }, remote, out);
 
   if (worktree) await explainConversions(repo, report, out);
