@@ -213,4 +213,25 @@ describe('adversarial: trust (configuration, policy, caches, output)', () => {
     assert.match(pull.stderr, /RELEASE FILES FAILED VERIFICATION/);
     assert.match(pull.stderr, /post-merge is set to warn/);
   });
+
+  it("a hook manager's configuration is always signed: an unsigned edit that drops kmssig from it fails", async () => {
+    const w = await world();
+    const b = await w.clone('b');
+    const lefthook = 'pre-push:\n  jobs:\n    - name: kmssig\n      run: kmssig hook pre-push {1} {2}\n      use_stdin: true\n';
+    const pkg = JSON.stringify({ name: 'app', 'simple-git-hooks': { 'pre-push': 'kmssig hook pre-push "$@"' } });
+    await w.commit(a(w), { 'lefthook.yml': lefthook, 'package.json': pkg });
+    await w.gitOk(a(w), ['push', '-q', 'origin', 'main']);
+    const [record] = await w.remoteRecords(await w.gitOk(a(w), ['rev-parse', 'HEAD']).then((s) => s.trim()));
+    assert.ok(record && Object.hasOwn(record.files as object, 'lefthook.yml') && Object.hasOwn(record.files as object, 'package.json'));
+    assert.equal((await w.git(b, ['pull', '-q'])).code, 0);
+
+    await attack(w, { 'lefthook.yml': 'pre-push:\n  jobs: []\n', 'package.json': JSON.stringify({ name: 'app' }) });
+    const pull = await w.git(b, ['pull']);
+    assert.match(pull.stderr, /RELEASE FILES FAILED VERIFICATION/);
+    const check = await strict(w, b);
+    assert.equal(check.code, 1, both(check));
+    assert.match(check.stdout, /lefthook\.yml\s+modified since/);
+    // package.json no longer configures a hook manager, so it is no longer listed: signed but missing.
+    assert.match(check.stdout, /package\.json\s+signed but missing/);
+  });
 });
