@@ -40,9 +40,11 @@ export interface SessionOptions {
   /** Full ref names the verified revision is on: allowed refs apply only to release refs (see resolvePolicy). */
   targetRefs?: string[];
   /**
-   * Signing: the revision's own configuration may name the KMS endpoint. When
-   * only verifying, an endpoint comes from flags, the environment or the pin,
-   * never from a commit that is not verified yet.
+   * `kmssig sign` in a clone without a pin: the revision's own configuration
+   * may name the KMS endpoint (the person signing chose that commit). Otherwise
+   * — verifying, and every hook — an endpoint comes from flags, the
+   * environment or the pin, never from a commit: an endpoint is who answers
+   * Decrypt, and a pushed configuration must not choose it.
    */
   signing?: boolean;
   /** An injected KeyManagement (tests, library users); default: AWS KMS or the local key. */
@@ -68,7 +70,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     createKms({
       baseDir: repo.root,
       region: options.region ?? pin?.region ?? config.region,
-      endpoint: options.endpoint ?? pin?.endpoint ?? (options.signing ? config.endpoint : undefined),
+      endpoint: options.endpoint ?? pin?.endpoint ?? (options.signing && !pin ? config.endpoint : undefined),
       timeoutMs: options.timeoutMs,
       deadlineMs: options.deadlineMs,
     });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createKey } from '../helpers/kms.js';
@@ -233,5 +235,34 @@ describe('adversarial: trust (configuration, policy, caches, output)', () => {
     assert.match(check.stdout, /lefthook\.yml\s+modified since/);
     // package.json no longer configures a hook manager, so it is no longer listed: signed but missing.
     assert.match(check.stdout, /package\.json\s+signed but missing/);
+  });
+
+  it('an endpoint in a pushed configuration never receives a KMS call: not from the hooks, not from check, not from pre-push', async () => {
+    const w = await world();
+    const b = await w.clone('b');
+    // The attacker's "KMS": counts what reaches it and answers nothing useful.
+    let hits = 0;
+    const fake = createServer((_req, res) => {
+      hits++;
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+      await attack(w, { '.kmssigrc': JSON.stringify({ ...CONFIG, endpoint }), 'dist/app.txt': 'evil\n' });
+      const pull = await w.git(b, ['pull']);
+      assert.match(pull.stderr, /RELEASE FILES FAILED VERIFICATION/);
+      assert.match(pull.stderr, /dist\/app\.txt\s+modified since/);
+      assert.equal((await strict(w, b)).code, 1);
+      await w.commit(b, { 'docs/own.md': 'own work\n' });
+      // Without the caches, pre-push's no-laundering check must ask KMS about the signed commit below.
+      rmSync(join(b, '.git', 'kmssig'), { recursive: true, force: true });
+      const push = await w.git(b, ['push', 'origin', 'main']);
+      assert.notEqual(push.code, 0, both(push));
+      assert.match(push.stderr, /came from outside this clone/);
+      assert.equal(hits, 0, 'a KMS request went to the endpoint the pushed configuration named');
+    } finally {
+      await new Promise((resolve) => fake.close(resolve));
+    }
   });
 });

@@ -100,7 +100,7 @@ async function runPrePush(
     if (tip && (loaded = await loadConfig(commitSource(repo, tip)))) break;
   }
   if (!loaded || !tip) return { code: 0, mode: 'block' };
-  const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, signing: true, hook: true });
+  const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, hook: true });
   const mode = await prePushMode(session, tip, loaded);
   known.mode = mode;
   if (mode === 'off') return { code: 0, mode };
