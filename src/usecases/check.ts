@@ -114,9 +114,10 @@ export async function checkWithoutConfig(ctx: Pick<CheckContext, 'repo' | 'notes
  * commit. The same verdict is pre-push's no-laundering gate.
  */
 async function checkWithLocalWork(ctx: CheckContext, commit: string, files: ReleaseFiles, configPath: string): Promise<CheckReport> {
-  const own = await ownWork(ctx.repo, commit, ctx.maxCommits);
-  // Nothing here that no remote-tracking ref reaches: nothing to exempt.
-  if (own.unpushed.size === 0) return strictCheck(ctx, commit, files, configPath, false);
+  // Nothing here that no remote-tracking ref reaches: nothing to exempt (and no reflog to read).
+  const { commits: unpushed } = await ctx.repo.localCommits(commit, ctx.maxCommits);
+  if (unpushed.length === 0) return strictCheck(ctx, commit, files, configPath, false);
+  const own = await ownWork(ctx.repo, commit, ctx.maxCommits, unpushed);
   const covers = (record: SignatureRecord) => compareFiles(files.digests, record.files).every((f) => f.state === 'ok');
   const walk = await findSignedCommit({ ...ctx, start: commit, covers });
   const report: CheckReport = {

@@ -16,8 +16,12 @@ export interface OwnWork {
  * Everything else is foreign, wherever it came from: a remote, a URL,
  * FETCH_HEAD, a bundle.
  */
-export async function ownWork(repo: Repo, rev: string, max: number): Promise<OwnWork> {
-  const [{ commits }, entries, keeps] = await Promise.all([repo.localCommits(rev, max), repo.reflogEntries(), repo.keepsReflogs()]);
+export async function ownWork(repo: Repo, rev: string, max: number, unpushed?: readonly string[]): Promise<OwnWork> {
+  const [commits, entries, keeps] = await Promise.all([
+    unpushed ?? repo.localCommits(rev, max).then((l) => l.commits),
+    repo.reflogEntries(),
+    repo.keepsReflogs(),
+  ]);
   const created = new Set(entries.filter((e) => isCreation(e.subject)).map((e) => e.commit));
   const own = new Set(commits.filter((c) => created.has(c)));
   return { isOwn: (c) => own.has(c), unpushed: new Set(commits), noReflog: !keeps || entries.length === 0 };
