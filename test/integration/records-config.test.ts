@@ -64,6 +64,31 @@ describe('configuration files', () => {
     });
   }
 
+  it('a broken configuration is exit 2 with the file, the line and column, and the problem (never an internal error)', async () => {
+    const cases = [
+      {
+        file: 'package.json',
+        text: '{\n  "name": "app",\n  "kmssig": { "files": ["dist/**"] },\n}\n',
+        where: /package\.json: line 4, column 1: /,
+      },
+      { file: '.kmssigrc.yml', text: 'files:\n  - dist/**\n - oops\n', where: /\.kmssigrc\.yml: line 3, column 2: / },
+      {
+        file: '.kmssigrc.json',
+        text: '{"files": ["dist/**"]',
+        where: /\.kmssigrc\.json: line 1, column 22: Expected ',' or '}' after property value/,
+      },
+    ];
+    for (const c of cases) {
+      const repo = world.repo({ config: c.text, configFile: c.file, files: RELEASE });
+      for (const command of [['check'], ['sign']]) {
+        const r = await world.kmssig(repo, command);
+        assert.equal(r.code, 2, both(r));
+        assert.match(r.stderr, new RegExp(`^✖ cannot parse the configuration ${c.where.source}.*; fix the syntax$`, 'm'));
+        assert.doesNotMatch(r.stderr, /internal error|report it/);
+      }
+    }
+  });
+
   it('dotfiles are listed only when a pattern names them; exclude removes files', async () => {
     const config = { ...CONFIG, files: ['dist/**', 'dist/.hidden', 'docs/*.md'], exclude: ['docs/draft-*'] };
     const repo = world.repo({ config, files: { ...RELEASE, 'dist/.other': 'not named', 'docs/draft-1.md': 'excluded' } });
