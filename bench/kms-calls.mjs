@@ -59,7 +59,13 @@ await main(SCRIPT, async () => {
     const ecc = alias.endsWith('ecc');
     // An asymmetric key's records verify offline with its public key (verify.publicKeys), fetched once here.
     if (ecc) timed(process.execPath, [bin, 'pubkey', '--key', alias, '--out', join(repo, 'release.pem')], { cwd: tmp, env });
-    const config = { keyId: alias, files: ['dist/**'], ...(ecc ? { verify: { publicKeys: ['release.pem'] } } : {}) };
+    // The 1-file release is the configuration alone: dist/** matches nothing there, which must be allowed.
+    const config = {
+      keyId: alias,
+      files: ['dist/**'],
+      ...(count === 1 ? { allowEmpty: ['dist/**'] } : {}),
+      ...(ecc ? { verify: { publicKeys: ['release.pem'] } } : {}),
+    };
     const files = { '.kmssigrc': JSON.stringify(config) + '\n' };
     for (let i = 0; i < count - 1; i++) files[`dist/${i % 100}/f${i}.bin`] = randomBytes(i % 2048);
     writeFiles(repo, files);

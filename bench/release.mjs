@@ -110,9 +110,10 @@ await main(SCRIPT, async () => {
         run: counted('kmssig check --no-cache', () => kmssig(['check', '--no-cache'], { cwd: repo, env }).seconds),
       },
       {
+        // Since issue 15 check reads and fills the caches only with --cache.
         name: 'kmssig check (caches warm)',
-        prepare: () => kmssig(['check'], { cwd: repo, env }), // the record just signed, verified once
-        run: counted('kmssig check (caches warm)', () => kmssig(['check'], { cwd: repo, env }).seconds),
+        prepare: () => kmssig(['check', '--cache'], { cwd: repo, env }), // the record just signed, verified once
+        run: counted('kmssig check (caches warm)', () => kmssig(['check', '--cache'], { cwd: repo, env }).seconds),
       },
       {
         name: 'kmssig check --worktree',
