@@ -52,32 +52,38 @@ export async function findSignedCommit(options: FindOptions): Promise<Walk> {
   const { repo, start, maxCommits } = options;
   const rejected: Rejection[] = [];
   const found: SignedCommit[] = [];
-  const parentsOf = new Map<string, string[]>();
+  // Commits git listed before any child of theirs was reached (only with skewed dates), with their parents.
+  const waiting = new Map<string, string[]>();
   const reached = new Set<string>([start]);
   const decided = new Set<string>();
+  const records = new Map<string, ParsedRecord[]>();
   let walked = 0;
   let open = 1; // reached and not yet decided
 
-  // Decides a reached commit once git has listed it; opens its parents unless it is signed.
-  const decide = async (commit: string): Promise<boolean> => {
-    const queue = [commit];
-    while (queue.length > 0) {
-      const c = queue.shift()!;
-      if (decided.has(c) || !parentsOf.has(c)) continue;
+  const openParents = (parents: readonly string[], queue: string[]) => {
+    for (const parent of parents) {
+      if (reached.has(parent)) continue;
+      reached.add(parent);
+      open++;
+      if (waiting.has(parent)) queue.push(parent);
+    }
+  };
+  // Decides a reached commit that git has listed; opens its parents unless it is signed.
+  const decide = async (commit: string, parents: readonly string[]): Promise<boolean> => {
+    const queue: string[] = [];
+    let next: { commit: string; parents: readonly string[] } | undefined = { commit, parents };
+    while (next) {
+      const c = next.commit;
       decided.add(c);
       open--;
-      const signed = await validRecords(options, c, records.get(c) ?? [], rejected);
+      const signed = records.has(c) ? await validRecords(options, c, records.get(c)!, rejected) : [];
       if (signed.length > 0) {
         found.push(...signed.map((record) => ({ commit: c, record })));
         if (options.covers && signed.some(options.covers)) return true;
-        continue;
-      }
-      for (const parent of parentsOf.get(c)!) {
-        if (reached.has(parent)) continue;
-        reached.add(parent);
-        open++;
-        if (parentsOf.has(parent)) queue.push(parent);
-      }
+      } else openParents(next.parents, queue);
+      const later = queue.shift();
+      next = later === undefined ? undefined : { commit: later, parents: waiting.get(later)! };
+      if (later !== undefined) waiting.delete(later);
     }
     return false;
   };
@@ -85,24 +91,26 @@ export async function findSignedCommit(options: FindOptions): Promise<Walk> {
   // Commits are taken from the stream in batches that grow (16, 64, 256, ...), and
   // the notes of a batch are read in one git call: the nearest signed commit
   // costs one small read, a long run of records that do not count a handful.
+  // A commit without notes is decided without waiting on anything.
   let batch: { commit: string; parents: string[] }[] = [];
   let size = FIRST_BATCH;
   const drain = async (): Promise<boolean> => {
-    await prefetch(batch.map((e) => e.commit).filter((c) => options.notes.has(c)));
+    const noted = batch.map((e) => e.commit).filter((c) => options.notes.has(c));
+    if (noted.length > 0) for (const [c, parsed] of await options.notes.records(noted)) records.set(c, parsed);
     for (const { commit, parents } of batch) {
       walked++;
-      parentsOf.set(commit, parents);
-      if (reached.has(commit) && (await decide(commit))) return true;
+      if (!reached.has(commit)) waiting.set(commit, parents);
+      else if (decided.has(commit)) continue;
+      else if (!records.has(commit) && waiting.size === 0) {
+        decided.add(commit);
+        open--;
+        openParents(parents, []);
+      } else if (await decide(commit, parents)) return true;
       if (open === 0) return true;
     }
     batch = [];
     size = Math.min(size * 4, MAX_BATCH);
     return false;
-  };
-  const records = new Map<string, ParsedRecord[]>();
-  const prefetch = async (commits: string[]) => {
-    if (commits.length === 0) return;
-    for (const [c, parsed] of await options.notes.records(commits)) records.set(c, parsed);
   };
   let stopped = false;
   for await (const entry of repo.history([`--max-count=${maxCommits}`, start])) {
