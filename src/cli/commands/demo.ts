@@ -79,6 +79,16 @@ function teamSteps(dir: string): Step[] {
       expectOutput: /FAILED VERIFICATION/,
     },
     { say: 'and the strict check says exit 1', kmssig: ['check'], cwd: bob, expect: 1 },
+    { say: 'Bob goes on with his own work', write: { 'NOTES.md': 'my notes\n' }, cwd: bob },
+    { say: 'he adds it', git: ['add', '-A'], cwd: bob, expect: 0 },
+    { say: 'and commits it', git: ['commit', '-q', '-m', 'notes'], cwd: bob, expect: 0 },
+    {
+      say: "his push is blocked: it would sign Mallory's change, which nobody verified (kmssig sign --accept is the deliberate way, after a review)",
+      git: ['push', '-q', 'origin', 'main'],
+      cwd: bob,
+      expect: 1,
+      expectOutput: /came from outside this clone/,
+    },
   ];
 }
 
