@@ -17,12 +17,25 @@ export interface OwnWork {
  * FETCH_HEAD, a bundle.
  */
 export async function ownWork(repo: Repo, rev: string, max: number, unpushed?: readonly string[]): Promise<OwnWork> {
-  const [commits, entries, keeps] = await Promise.all([
+  const [commits, { created, noReflog }] = await Promise.all([
     unpushed ?? repo.localCommits(rev, max).then((l) => l.commits),
-    repo.reflogEntries(),
-    repo.keepsReflogs(),
+    createdHere(repo),
   ]);
-  const created = new Set(entries.filter((e) => isCreation(e.subject)).map((e) => e.commit));
   const own = new Set(commits.filter((c) => created.has(c)));
-  return { isOwn: (c) => own.has(c), unpushed: new Set(commits), noReflog: !keeps || entries.length === 0 };
+  return { isOwn: (c) => own.has(c), unpushed: new Set(commits), noReflog };
+}
+
+// One read of the reflogs a run: pre-push checks every commit of a range against the same evidence.
+const evidence = new WeakMap<Repo, Promise<{ created: Set<string>; noReflog: boolean }>>();
+
+function createdHere(repo: Repo): Promise<{ created: Set<string>; noReflog: boolean }> {
+  let found = evidence.get(repo);
+  if (!found) {
+    found = Promise.all([repo.reflogEntries(), repo.keepsReflogs()]).then(([entries, keeps]) => ({
+      created: new Set(entries.filter((e) => isCreation(e.subject)).map((e) => e.commit)),
+      noReflog: !keeps || entries.length === 0,
+    }));
+    evidence.set(repo, found);
+  }
+  return found;
 }
