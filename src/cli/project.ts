@@ -53,6 +53,8 @@ export interface SessionFlags {
   /** The refs the verified revision is on (allowed refs apply to release refs only). */
   targetRefs?: string[];
   signing?: boolean;
+  /** The commit whose tree the configuration came from (not given for --worktree). */
+  commit?: string;
   /** Hooks: one short deadline for every KMS call (KMSSIG_HOOK_TIMEOUT seconds, default 5). */
   hook?: boolean;
 }
@@ -79,6 +81,7 @@ export function sessionFromFlags(
     timeoutMs: flags.hook ? Math.min(kmsTimeoutMs(io.env) ?? hookDeadlineMs(io.env), hookDeadlineMs(io.env)) : kmsTimeoutMs(io.env),
     deadlineMs: flags.hook ? hookDeadlineMs(io.env) : undefined,
     cache: flags.cache,
+    commit: flags.commit,
     targetRefs: flags.targetRefs,
     signing: flags.signing,
   });

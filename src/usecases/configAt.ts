@@ -27,8 +27,11 @@ export function worktreeSource(root: string): ConfigSource {
 }
 
 /** Loads each commit's configuration once per run; a commit's tree never changes. */
-export function configLoader(repo: Repo): (commit: string) => Promise<LoadedConfig | undefined> {
-  const loaded = new Map<string, Promise<LoadedConfig | undefined>>();
+export function configLoader(
+  repo: Repo,
+  known?: { commit: string; loaded: LoadedConfig },
+): (commit: string) => Promise<LoadedConfig | undefined> {
+  const loaded = new Map<string, Promise<LoadedConfig | undefined>>(known ? [[known.commit, Promise.resolve(known.loaded)]] : []);
   return (commit) => {
     let found = loaded.get(commit);
     if (!found) loaded.set(commit, (found = loadConfig(commitSource(repo, commit))));

@@ -23,6 +23,8 @@ export interface SessionOptions {
   repo: Repo;
   /** The configuration of the revision acted on, read by the caller from that revision (or the disk, for --worktree). */
   loaded: LoadedConfig;
+  /** The commit whose tree `loaded` was read from, so that it is not read again (not for --worktree). */
+  commit?: string;
   env: NodeJS.ProcessEnv;
   /** Flags that pin the policy from outside the repository (a CI job trusts nothing the repository says). */
   keys?: string[];
@@ -76,7 +78,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     });
   const flags = { keys: options.keys, refs: options.refs, context: options.context };
   const anchors = resolvePolicy(flags, pin, undefined, options.targetRefs);
-  const configAt = configLoader(repo);
+  const configAt = configLoader(repo, options.commit ? { commit: options.commit, loaded } : undefined);
   const policyAt = async (commit: string): Promise<PolicyAt> => {
     try {
       const signed = await configAt(commit);

@@ -86,7 +86,11 @@ async function checkAndReport(values: Record<string, unknown>, io: Io, format: s
   if (!loaded) return checkWithoutConfiguration(repo, commit, io, format, rev, out);
 
   const targetRefs = await repo.refsOf(rev, commit);
-  const session = await sessionFromFlags(repo, loaded, values, io, { cache: values.cache === true, targetRefs });
+  const session = await sessionFromFlags(repo, loaded, values, io, {
+    cache: values.cache === true,
+    targetRefs,
+    ...(worktree ? {} : { commit }),
+  });
   if (!fetch && session.notes.refs.size === 0) out.warn(messages.notesNotFetched());
   const report = await checkDeepening(session, { commit, worktree, allowLocal: values['allow-local'] === true }, remote, out);
 

@@ -100,7 +100,7 @@ async function runPrePush(
     if (tip && (loaded = await loadConfig(commitSource(repo, tip)))) break;
   }
   if (!loaded || !tip) return { code: 0, mode: 'block' };
-  const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, hook: true });
+  const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, hook: true, commit: tip });
   const mode = await prePushMode(session, tip, loaded);
   known.mode = mode;
   if (mode === 'off') return { code: 0, mode };
@@ -163,7 +163,12 @@ async function verifyWithConfig(
   const decisionKey = () => hookDecisionKey(repo, hook, pulled);
   let key = await decisionKey();
   const head = await repo.commitOf('HEAD');
-  const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, hook: true, targetRefs: await repo.refsOf('HEAD', head) });
+  const session = await sessionFromFlags(repo, loaded, {}, io, {
+    cache: true,
+    hook: true,
+    commit: head,
+    targetRefs: await repo.refsOf('HEAD', head),
+  });
   let verification = await verifyAfter(session, hook, pulled);
   if (verification.failed && (await refreshNotes(repo))) {
     // `git pull origin main` fetches only the ref it names, not the notes refspec: fetch the notes, then decide.

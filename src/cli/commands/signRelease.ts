@@ -16,6 +16,7 @@ export async function run(values: Record<string, unknown>, io: Io): Promise<numb
   const ref = await refToSign(repo, stringOption(values, 'ref'), commit);
   const session = await sessionFromFlags(repo, loaded, { ...values, ref: undefined }, io, {
     cache: true,
+    commit,
     signing: true,
     targetRefs: [`refs/${ref.kind === 'tag' ? 'tags' : 'heads'}/${ref.name}`],
   });
