@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/loadConfig.js';
 import { parseContextArgs } from '../core/context.js';
+import type { Pin } from '../core/trust.js';
 import { KmssigError } from '../errors.js';
 import { Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
@@ -55,6 +56,8 @@ export interface SessionFlags {
   signing?: boolean;
   /** The commit whose tree the configuration came from (not given for --worktree). */
   commit?: string;
+  /** The pin, when the caller has read it already. */
+  pinned?: { pin: Pin | undefined };
   /** Hooks: one short deadline for every KMS call (KMSSIG_HOOK_TIMEOUT seconds, default 5). */
   hook?: boolean;
 }
@@ -82,6 +85,7 @@ export function sessionFromFlags(
     deadlineMs: flags.hook ? hookDeadlineMs(io.env) : undefined,
     cache: flags.cache,
     commit: flags.commit,
+    pinned: flags.pinned,
     targetRefs: flags.targetRefs,
     signing: flags.signing,
   });

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { SIGNING_ALGORITHMS } from '../core/algorithms.js';
 import { messages } from '../messages.js';
 
+/** How far the search for the nearest signed commit walks by default (verify.maxCommits). */
+export const DEFAULT_MAX_COMMITS = 100_000;
+
 const hookMode = z.enum(['block', 'warn', 'off']);
 const pattern = z
   .string()
@@ -50,9 +53,9 @@ const configObject = z.strictObject({
       refs: z.array(z.string().min(1)).default([]),
       requireContext: z.array(z.string().min(1)).default([]),
       publicKeys: z.array(pattern).default([]),
-      maxCommits: z.number().int().positive().default(100_000),
+      maxCommits: z.number().int().positive().default(DEFAULT_MAX_COMMITS),
     })
-    .default({ keys: [], refs: [], requireContext: [], publicKeys: [], maxCommits: 100_000 }),
+    .default({ keys: [], refs: [], requireContext: [], publicKeys: [], maxCommits: DEFAULT_MAX_COMMITS }),
   sign: z
     .strictObject({
       /** pre-push signs every commit of the pushed range that changes a release file, up to this many. */

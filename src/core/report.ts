@@ -17,8 +17,8 @@ export interface CheckReport {
   /** The nearest signed commit and its record; only set for a record that verified. */
   signed?: { commit: string; record: SignatureRecord };
   files: FileReport[];
-  /** Remote-reachable commits under local work that were verified strictly (hooks, --allow-local). */
-  bases: { commit: string; status: CheckReport['status']; signed?: CheckReport['signed'] }[];
+  /** Under the local-work rule: the other nearest signed commits whose records cover some of the files. */
+  covering?: { commit: string; record: SignatureRecord }[];
   /** Records that were found and did not count, and why. */
   rejected: { commit: string; reason: string }[];
   /** A reason that applies to the whole check (no signed commit, no configuration...). */

@@ -232,13 +232,10 @@ export class Repo {
     }
   }
 
-  /** Commits reachable from `rev` and from no remote-tracking ref: the user's own, unpushed work. */
-  async localCommits(rev: string, max: number): Promise<{ commits: string[]; boundary: string[] }> {
-    const out = await this.git.text(['rev-list', '--boundary', `--max-count=${max}`, rev, '--not', '--remotes', '--']);
-    const commits: string[] = [];
-    const boundary: string[] = [];
-    for (const line of out.split('\n').filter(Boolean)) (line.startsWith('-') ? boundary : commits).push(line.replace(/^-/, ''));
-    return { commits, boundary };
+  /** Commits reachable from `rev` and from no remote-tracking ref (own or not: see usecases/ownWork.ts). */
+  async unpushedCommits(rev: string, max: number): Promise<string[]> {
+    const out = await this.git.text(['rev-list', `--max-count=${max}`, rev, '--not', '--remotes', '--']);
+    return out.split('\n').filter(Boolean);
   }
 
   /**

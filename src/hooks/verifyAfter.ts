@@ -23,7 +23,8 @@ export async function verifyAfter(session: Session, hook: VerifyHook, pulled: bo
   if (hook === 'post-merge' && pulled) {
     const parents = (await session.repo.git.text(['rev-parse', `${head}^@`])).split('\n').filter(Boolean);
     const incoming = parents.length >= 2 ? parents[1]! : head;
-    const alreadyStrict = incoming === head && main.bases.length === 0;
+    // A fast-forward: HEAD is the pulled commit, foreign, so the first report already held it to the strict rule.
+    const alreadyStrict = incoming === head;
     if (!alreadyStrict)
       reports.push({ label: `pulled commit ${incoming.slice(0, 12)}`, report: await check(session, { commit: incoming }) });
   }

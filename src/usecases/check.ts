@@ -73,7 +73,7 @@ async function strictCheck(
 ): Promise<CheckReport> {
   const covers = (record: SignatureRecord) => compareFiles(files.digests, record.files).every((f) => f.state === 'ok');
   const walk = await findSignedCommit({ ...ctx, start: commit, covers });
-  const report: CheckReport = { status: 'fail', commit, worktree, files: [], bases: [], rejected: walk.rejected, uncommitted: [] };
+  const report: CheckReport = { status: 'fail', commit, worktree, files: [], rejected: walk.rejected, uncommitted: [] };
   if (walk.found.length === 0) {
     if (walk.end === 'bound') throw new KmssigError('HISTORY', messages.walkBound(commit, ctx.maxCommits));
     if (walk.end === 'shallow') throw new KmssigError('HISTORY', messages.shallowHistory(commit));
@@ -97,7 +97,7 @@ async function strictCheck(
  * configuration was removed, DESIGN 3.2).
  */
 export async function checkWithoutConfig(ctx: Pick<CheckContext, 'repo' | 'notes'>, commit: string, max: number): Promise<CheckReport> {
-  const report: CheckReport = { status: 'quiet', commit, worktree: false, files: [], bases: [], rejected: [], uncommitted: [] };
+  const report: CheckReport = { status: 'quiet', commit, worktree: false, files: [], rejected: [], uncommitted: [] };
   if (ctx.notes.refs.size === 0) return report;
   for await (const { commit: c } of ctx.repo.history([`--max-count=${max}`, commit])) {
     if (ctx.notes.has(c)) return { ...report, status: 'fail', problem: messages.signaturesWithoutConfig(commit) };
@@ -115,7 +115,7 @@ export async function checkWithoutConfig(ctx: Pick<CheckContext, 'repo' | 'notes
  */
 async function checkWithLocalWork(ctx: CheckContext, commit: string, files: ReleaseFiles, configPath: string): Promise<CheckReport> {
   // Nothing here that no remote-tracking ref reaches: nothing to exempt (and no reflog to read).
-  const { commits: unpushed } = await ctx.repo.localCommits(commit, ctx.maxCommits);
+  const unpushed = await ctx.repo.unpushedCommits(commit, ctx.maxCommits);
   if (unpushed.length === 0) return strictCheck(ctx, commit, files, configPath, false);
   const own = await ownWork(ctx.repo, commit, ctx.maxCommits, unpushed);
   const covers = (record: SignatureRecord) => compareFiles(files.digests, record.files).every((f) => f.state === 'ok');
@@ -125,7 +125,6 @@ async function checkWithLocalWork(ctx: CheckContext, commit: string, files: Rele
     commit,
     worktree: false,
     files: [],
-    bases: [],
     rejected: walk.rejected,
     uncommitted: [],
     ...(own.noReflog ? { noReflog: true } : {}),
@@ -174,6 +173,8 @@ async function checkWithLocalWork(ctx: CheckContext, commit: string, files: Rele
     report.files.push({ path, state, signedCommit: signed.commit, changedBy: await changedBy(path) });
   }
   if (!allOk(report.files)) report.status = 'fail';
+  const covering = walk.found.filter((f) => f !== signed && report.files.some((r) => r.signedCommit === f.commit));
+  if (covering.length > 0) report.covering = covering;
   return report;
 }
 

@@ -17,10 +17,7 @@ export interface OwnWork {
  * FETCH_HEAD, a bundle.
  */
 export async function ownWork(repo: Repo, rev: string, max: number, unpushed?: readonly string[]): Promise<OwnWork> {
-  const [commits, { created, noReflog }] = await Promise.all([
-    unpushed ?? repo.localCommits(rev, max).then((l) => l.commits),
-    createdHere(repo),
-  ]);
+  const [commits, { created, noReflog }] = await Promise.all([unpushed ?? repo.unpushedCommits(rev, max), createdHere(repo)]);
   const own = new Set(commits.filter((c) => created.has(c)));
   return { isOwn: (c) => own.has(c), unpushed: new Set(commits), noReflog };
 }

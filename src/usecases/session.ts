@@ -5,7 +5,7 @@ import type { LoadedConfig } from '../config/loadConfig.js';
 import type { Context } from '../core/context.js';
 import type { Policy } from '../core/policy.js';
 import type { Selection } from '../core/selectFiles.js';
-import { parsePin, resolvePolicy, type Pin } from '../core/trust.js';
+import { resolvePolicy, type Pin } from '../core/trust.js';
 import { createDigestCache, type DigestCache } from '../cache/digestCache.js';
 import { createLineCache, noCache } from '../cache/lineCache.js';
 import type { Repo } from '../git/repo.js';
@@ -16,6 +16,7 @@ import { messages } from '../messages.js';
 import type { CheckContext, PolicyAt } from './check.js';
 import { configLoader } from './configAt.js';
 import { loadNotes } from './notesView.js';
+import { readPin } from './pin.js';
 import { selectionFor } from './releaseFiles.js';
 import { createRecordVerifier, loadPublicKeys } from './verifyRecord.js';
 
@@ -49,6 +50,8 @@ export interface SessionOptions {
    * Decrypt, and a pushed configuration must not choose it.
    */
   signing?: boolean;
+  /** This clone's pin when the caller has read it already (a hook needs it before anything else). */
+  pinned?: { pin: Pin | undefined };
   /** An injected KeyManagement (tests, library users); default: AWS KMS or the local key. */
   kms?: KeyManagement;
 }
@@ -66,7 +69,7 @@ export interface Session extends CheckContext {
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { repo, loaded } = options;
   const { config } = loaded;
-  const pin = parsePin(await repo.configRegexp('^kmssig\\.trust\\.'));
+  const pin = options.pinned ? options.pinned.pin : await readPin(repo);
   const kms =
     options.kms ??
     createKms({

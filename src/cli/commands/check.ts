@@ -1,6 +1,7 @@
 import { exitCodeOf, KmssigError } from '../../errors.js';
 import { fetchNotes } from '../../git/notes.js';
 import type { Repo } from '../../git/repo.js';
+import { DEFAULT_MAX_COMMITS } from '../../config/schema.js';
 import { openPolicy } from '../../core/policy.js';
 import type { CheckReport } from '../../core/report.js';
 import { check, checkWithoutConfig } from '../../usecases/check.js';
@@ -109,7 +110,7 @@ async function checkAndReport(values: Record<string, unknown>, io: Io, format: s
  * (the configuration was removed, DESIGN 3.2), else there is nothing to check.
  */
 async function checkWithoutConfiguration(repo: Repo, commit: string, io: Io, format: string, rev: string, out: Output): Promise<number> {
-  const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, commit, 100_000);
+  const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, commit, DEFAULT_MAX_COMMITS);
   if (report.status !== 'fail') throw new KmssigError('CONFIG', messages.noConfig(repo.root));
   if (format === 'json') io.stdout.write(toJson(report, openPolicy, rev) + '\n');
   else if (format === 'github') io.stdout.write(toGithub(report) + '\n');

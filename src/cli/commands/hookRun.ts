@@ -1,8 +1,8 @@
 import { loadConfig, type LoadedConfig } from '../../config/loadConfig.js';
-import type { HookName } from '../../config/schema.js';
+import { DEFAULT_MAX_COMMITS, type HookName } from '../../config/schema.js';
 import { stripUserInfo } from '../../core/context.js';
 import { parsePushLines } from '../../core/pushLines.js';
-import { hookMode, parsePin, type HookMode } from '../../core/trust.js';
+import { hookMode, type HookMode, type Pin } from '../../core/trust.js';
 import { isKmssigError, KmssigError } from '../../errors.js';
 import type { Repo } from '../../git/repo.js';
 import { fetchNotes, noteRefs, remoteNotesRef } from '../../git/notes.js';
@@ -16,6 +16,7 @@ import { commitSource } from '../../usecases/configAt.js';
 import { findForeignFiles } from '../../usecases/noLaundering.js';
 import { loadNotes } from '../../usecases/notesView.js';
 import { ownWork } from '../../usecases/ownWork.js';
+import { readPin } from '../../usecases/pin.js';
 import type { Session } from '../../usecases/session.js';
 import { messages } from '../../messages.js';
 import { requirePositionals, type CommandSpec } from '../args.js';
@@ -41,12 +42,15 @@ export interface HookState {
  */
 export async function runHook(repo: Repo, hook: HookName, args: string[], io: Io, state: HookState): Promise<number> {
   const out = createOutput(io);
-  const pin = parsePin(await repo.configRegexp('^kmssig\\.trust\\.'));
+  const pinned = { pin: await readPin(repo) };
+  const { pin } = pinned;
   // What the hook does if it fails before it knows more: the pin's choice, else block.
   const known: { mode: HookMode } = { mode: hookMode(hook, pin, undefined) };
   try {
     const result =
-      hook === 'pre-push' ? await runPrePush(repo, args, io, out, state, known) : await runVerify(repo, hook, args, io, out, state);
+      hook === 'pre-push'
+        ? await runPrePush(repo, args, io, out, state, known, pinned)
+        : await runVerify(repo, hook, args, io, out, state, pinned);
     return result.mode === 'warn' && result.code !== 0 ? warned(out, hook) : result.code;
   } catch (error) {
     const failure = couldNot(hook, error);
@@ -89,6 +93,7 @@ async function runPrePush(
   out: Output,
   { decisions, input }: HookState,
   known: { mode: HookMode },
+  pinned: { pin: Pin | undefined },
 ): Promise<HookResult> {
   const [remote, url] = requirePositionals(prePushSpec, args, ['remote', 'url']) as [string, string];
   const updates = parsePushLines(input);
@@ -100,7 +105,7 @@ async function runPrePush(
     if (tip && (loaded = await loadConfig(commitSource(repo, tip)))) break;
   }
   if (!loaded || !tip) return { code: 0, mode: 'block' };
-  const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, hook: true, commit: tip });
+  const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, hook: true, commit: tip, pinned });
   const mode = await prePushMode(session, tip, loaded);
   known.mode = mode;
   if (mode === 'off') return { code: 0, mode };
@@ -126,8 +131,16 @@ async function prePushMode(session: Session, tip: string, loaded: LoadedConfig):
   return foreign.some((f) => f.path === loaded.path) ? 'block' : mode;
 }
 
-async function runVerify(repo: Repo, hook: VerifyHook, args: string[], io: Io, out: Output, state: HookState): Promise<HookResult> {
-  const pin = parsePin(await repo.configRegexp('^kmssig\\.trust\\.'));
+async function runVerify(
+  repo: Repo,
+  hook: VerifyHook,
+  args: string[],
+  io: Io,
+  out: Output,
+  state: HookState,
+  pinned: { pin: Pin | undefined },
+): Promise<HookResult> {
+  const { pin } = pinned;
   if (!(await repo.hasCommits())) return { code: 0, mode: 'block' };
   if (hook === 'post-checkout' && /^0+$/.test(args[0] ?? '')) {
     // A fresh clone: its notes were not fetched with it.
@@ -148,7 +161,7 @@ async function runVerify(repo: Repo, hook: VerifyHook, args: string[], io: Io, o
     return { code: 1, mode: hookMode(hook, pin, undefined) };
   }
   if (!loaded) return verifyWithoutConfig(repo, head, out, hookMode(hook, pin, undefined));
-  return verifyWithConfig(repo, loaded, hook, io, out, state);
+  return verifyWithConfig(repo, loaded, hook, io, out, state, pinned);
 }
 
 async function verifyWithConfig(
@@ -158,6 +171,7 @@ async function verifyWithConfig(
   io: Io,
   out: Output,
   { pulled, decisions }: HookState,
+  pinned: { pin: Pin | undefined },
 ): Promise<HookResult> {
   // The key of what is verified now (after any fetch above); a clean pass is stored under it.
   const decisionKey = () => hookDecisionKey(repo, hook, pulled);
@@ -167,6 +181,7 @@ async function verifyWithConfig(
     cache: true,
     hook: true,
     commit: head,
+    pinned,
     targetRefs: await repo.refsOf('HEAD', head),
   });
   let verification = await verifyAfter(session, hook, pulled);
@@ -178,7 +193,7 @@ async function verifyWithConfig(
   }
   // The mode is the one of the nearest signed commit's configuration (someone with signing rights signed it), unless pinned.
   const main = verification.reports[0]!.report;
-  const signedCommit = main.signed?.commit ?? main.bases.find((b) => b.signed)?.signed?.commit;
+  const signedCommit = main.signed?.commit;
   const mode = hookMode(hook, session.pin, signedCommit ? (await session.configAt(signedCommit))?.config : undefined);
   if (mode === 'off') return { code: 0, mode };
   const loud = verification.failed;
@@ -213,7 +228,7 @@ async function refreshNotes(repo: Repo): Promise<boolean> {
 
 /** DESIGN 3.1/3.2: no configuration is quiet, unless signatures exist below HEAD (the configuration was removed). */
 async function verifyWithoutConfig(repo: Repo, head: string, out: Output, mode: HookMode): Promise<HookResult> {
-  const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, head, 100_000);
+  const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, head, DEFAULT_MAX_COMMITS);
   if (report.status !== 'fail') return { code: 0, mode };
   out.error(`✖ ${messages.signaturesWithoutConfig(head)}`);
   return { code: 1, mode };

@@ -15,11 +15,6 @@ export function printHuman(report: CheckReport, out: Output, label: string): voi
     const { record } = signed;
     out.result(`signature of ${short(signed.commit)} (${recordRef(record) ?? 'no ref'}: ${messages.signedFacts(record)})`);
   }
-  for (const base of report.bases) {
-    const against = base.signed ? ` against the signature of ${short(base.signed.commit)}` : '';
-    const what = base.status === 'quiet' ? 'from before kmssig' : base.status === 'pass' ? `verified${against}` : `FAILED${against}`;
-    out.result(`remote commit ${short(base.commit)} under your local work: ${what}`);
-  }
   const rows = report.files.map((f) => [
     f.path,
     stateText(f),
@@ -65,11 +60,11 @@ export function printHuman(report: CheckReport, out: Output, label: string): voi
 }
 
 function keyOf(report: CheckReport, commit: string | undefined): string {
-  const signed = [report.signed, ...report.bases.map((b) => b.signed)].find((s) => s && s.commit === commit);
+  const signed = [report.signed, ...(report.covering ?? [])].find((s) => s && s.commit === commit);
   return signed ? signed.record.keyId.replace(/^arn:aws:kms:[^:]*:[^:]*:/, '') : '-';
 }
 
 function refOf(report: CheckReport, commit: string | undefined): string {
-  const signed = [report.signed, ...report.bases.map((b) => b.signed)].find((s) => s && s.commit === commit);
+  const signed = [report.signed, ...(report.covering ?? [])].find((s) => s && s.commit === commit);
   return (signed && recordRef(signed.record)?.replace(/^refs\/(heads|tags)\//, '')) || '-';
 }

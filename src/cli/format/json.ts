@@ -20,7 +20,6 @@ export function toJson(report: CheckReport, policy: Policy, rev: string): string
       worktree: report.worktree,
       signed: signed ?? null,
       files: report.files.map((f) => ({ path: f.path, state: f.state, description: stateText(f), signedCommit: f.signedCommit ?? null })),
-      bases: report.bases.map((b) => ({ commit: b.commit, result: b.status, signedCommit: b.signed?.commit ?? null })),
       rejected: report.rejected,
       problem: report.problem ?? null,
       uncommitted: report.uncommitted,

@@ -12,7 +12,6 @@ const report = (over: Partial<CheckReport> = {}): CheckReport => ({
     { path: '.kmssigrc', state: 'ok' },
     { path: 'dist/app.js', state: 'ok' },
   ],
-  bases: [],
   rejected: [],
   uncommitted: [],
   ...over,
