@@ -37,6 +37,17 @@ import {
 } from './lib/world.mjs';
 
 const SCRIPT = 'bench/history.mjs';
+
+/** A round-robin case that runs kmssig in `repo` and notes the KMS calls it made under its name. */
+const measuring = (proxy, repo, env, calls) => (name, args, other) => ({
+  name,
+  run: () => {
+    proxy.reset();
+    const r = kmssig(args, { cwd: repo, env, bin: other });
+    calls.set(name, proxy.describe());
+    return r.seconds;
+  },
+});
 const plan = quick
   ? { commits: 5_000, back: 4_000, noise: 100, runs: 3, deep: 5_000 }
   : { commits: 50_000, back: 40_000, noise: 1_000, runs: 5, deep: 50_000 };
@@ -73,15 +84,7 @@ await main(SCRIPT, async () => {
   );
 
   const calls = new Map();
-  const measured = (name, args, other) => ({
-    name,
-    run: () => {
-      proxy.reset();
-      const r = kmssig(args, { cwd: repo, env, bin: other });
-      calls.set(name, proxy.describe());
-      return r.seconds;
-    },
-  });
+  const measured = measuring(proxy, repo, env, calls);
   // Since issue 15 `check` uses no cache unless --cache; the before build (34090cd) used its caches
   // unless --no-cache. Rows are named by what the run does, so that like is next to like.
   const cases = (label) => [
@@ -154,15 +157,7 @@ async function deepHistory(tmp, env, proxy) {
   kmssig(CACHED, { cwd: repo, env }); // fills the caches once
   if (beforeBin) kmssig(BEFORE_CACHED, { cwd: repo, env, bin: beforeBin });
   const calls = new Map();
-  const measured = (name, args, other) => ({
-    name,
-    run: () => {
-      proxy.reset();
-      const r = kmssig(args, { cwd: repo, env, bin: other });
-      calls.set(name, proxy.describe());
-      return r.seconds;
-    },
-  });
+  const measured = measuring(proxy, repo, env, calls);
   const cases = [
     { name: 'git rev-list --count HEAD', run: () => timed('git', ['rev-list', '--count', 'HEAD'], { cwd: repo }).seconds },
     measured('kmssig check (no cache, the default)', UNCACHED),

@@ -40,6 +40,21 @@ function kmssigProcesses(all: { argv: string; saw: boolean }[], outer: RegExp) {
 }
 
 /** A hook's environment reaches every git process kmssig starts (issue 15): `git -c` pushes and pulls through the installed hooks. */
+/** Each expected git command ran among kmssig's processes, and every one of them saw the `-c` setting. */
+function assertAllSaw(ran: { argv: string; saw: boolean }[], expected: RegExp[]): void {
+  const commands = ran.map((p) => p.argv);
+  for (const pattern of expected)
+    assert.ok(
+      commands.some((c) => pattern.test(c)),
+      `no ${pattern} among ${commands.join(' | ')}`,
+    );
+  assert.deepEqual(
+    ran.filter((p) => !p.saw).map((p) => p.argv),
+    [],
+    'every git process kmssig started saw the git -c setting',
+  );
+}
+
 describe('git -c settings reach the git processes the hooks start (moto, bare remote, real clones)', () => {
   const { world } = useHookWorlds();
   const a = (w: HookWorld) => join(w.root, 'a');
@@ -62,26 +77,15 @@ describe('git -c settings reach the git processes the hooks start (moto, bare re
     // kmssig's own `git push` of refs/notes/kmssig reached the remote: the rewrite arrived.
     assert.equal((await w.remoteRecords(v2)).length, 1);
 
-    const ran = kmssigProcesses(processes(t.file), /^-c probe\.marker/);
-    const commands = ran.map((p) => p.argv);
     // The three ways kmssig runs git, each seen: the fast path's queries, simple-git, the cat-file stream.
-    for (const expected of [
+    assertAllSaw(kmssigProcesses(processes(t.file), /^-c probe\.marker/), [
       /^rev-parse --show-toplevel/,
       /^for-each-ref/,
       /^ls-tree /,
       /^notes --ref=refs\/notes\/kmssig add/,
       /^push --no-verify --porcelain origin/,
       /^cat-file --batch --buffer/,
-    ])
-      assert.ok(
-        commands.some((c) => expected.test(c)),
-        `no ${expected} among ${commands.join(' | ')}`,
-      );
-    assert.deepEqual(
-      ran.filter((p) => !p.saw).map((p) => p.argv),
-      [],
-      'every git process kmssig started saw the git -c setting',
-    );
+    ]);
   });
 
   it('git -c … pull: post-merge verifies with git processes that all see the -c setting', async () => {
@@ -98,22 +102,11 @@ describe('git -c settings reach the git processes the hooks start (moto, bare re
     assert.equal(pull.code, 0, both(pull));
     assert.doesNotMatch(both(pull), /✖|FAILED/);
 
-    const ran = kmssigProcesses(processes(t.file), /^(-c probe\.marker|fetch |merge |rev-list --objects|index-pack|unpack-objects|gc )/);
-    const commands = ran.map((p) => p.argv);
-    for (const expected of [
+    assertAllSaw(kmssigProcesses(processes(t.file), /^(-c probe\.marker|fetch |merge |rev-list --objects|index-pack|unpack-objects|gc )/), [
       /^rev-parse --show-toplevel/,
       /^ls-tree /,
       /^notes --ref=refs\/notes\/remotes\/origin\/kmssig list/,
       /^cat-file --batch --buffer/,
-    ])
-      assert.ok(
-        commands.some((c) => expected.test(c)),
-        `no ${expected} among ${commands.join(' | ')}`,
-      );
-    assert.deepEqual(
-      ran.filter((p) => !p.saw).map((p) => p.argv),
-      [],
-      'every git process kmssig started saw the git -c setting',
-    );
+    ]);
   });
 });

@@ -86,10 +86,14 @@ describe('verification hooks: the decision cache (moto, real checkouts)', () => 
     assert.equal((await w.git(b, ['checkout', '-q', 'side'], { env: closed })).code, 0);
     await w.gitOk(b, ['checkout', '-q', '--', '.kmssigrc']);
 
-    // A changed pin is a new state: the decision is made again (and needs KMS).
-    await w.gitOk(b, ['config', '--add', 'kmssig.trust.requireContext', 'author']);
-    const repinned = await w.git(b, ['checkout', '-q', 'main'], { env: { ...closed, KMSSIG_KMS_TIMEOUT: '2' } });
-    assert.equal(repinned.code, 0, both(repinned));
+    // A changed pin is a new state: the decision is made again. Pinning a context key the record lacks
+    // makes that new decision a failure, which a cached pass would have hidden.
+    await w.gitOk(b, ['config', '--add', 'kmssig.trust.requireContext', 'ticket']);
+    const repinned = await w.git(b, ['checkout', '-q', 'main'], { env: closed });
+    assert.notEqual(repinned.code, 0, both(repinned));
+    assert.match(repinned.stderr, /context ticket is missing/);
+    // Back to the pin that passed: the stored decision applies again, with no KMS call.
+    await w.gitOk(b, ['config', '--unset', 'kmssig.trust.requireContext', 'ticket']);
     const restored = await w.git(b, ['checkout', '-q', 'side'], { env: closed });
     assert.equal(restored.code, 0, both(restored));
   });
