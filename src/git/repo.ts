@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
 import { KmssigError } from '../errors.js';
 import { messages } from '../messages.js';
 import { createGitRunner, type GitRunner, type GitRunnerOptions } from './exec.js';
@@ -83,11 +84,61 @@ export class Repo {
   static async open(cwd: string, env: NodeJS.ProcessEnv = process.env, options: GitRunnerOptions = {}): Promise<Repo> {
     const probe = createGitRunner(cwd, env, options);
     const out = await probe.maybe(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir']);
-    const [root, gitDir, common] = out?.split('\n') ?? [];
+    return Repo.at(cwd, env, options, out?.split('\n') ?? []);
+  }
+
+  /**
+   * The same, and from that one git process HEAD's commit (undefined before
+   * the first commit) and the refs that match `globs`, as git prints them
+   * (their commits, then their names): the hooks' fast path counts its processes.
+   */
+  static async openWithRefs(
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+    options: GitRunnerOptions,
+    globs: readonly string[],
+  ): Promise<{ repo: Repo; head: string | undefined; refs: string }> {
+    const probe = createGitRunner(cwd, env, options);
+    const refArgs = globs.map((g) => `--glob=${g}`);
+    const ask = (head: string[]) =>
+      probe.maybe([
+        'rev-parse',
+        '--show-toplevel',
+        '--absolute-git-dir',
+        '--git-common-dir',
+        ...head,
+        ...refArgs,
+        '--symbolic-full-name',
+        ...refArgs,
+        '--',
+      ]);
+    const atHead = await ask(['HEAD^{commit}']);
+    // Before the first commit HEAD names nothing, and rev-parse refuses the whole question: ask without it.
+    const out = atHead ?? (await ask([]));
+    const lines = out?.split('\n') ?? [];
+    while (lines.length > 0 && (lines.at(-1) === '' || lines.at(-1) === '--')) lines.pop();
+    const [root, gitDir, common, ...rest] = lines;
+    const repo = Repo.at(cwd, env, options, [root, gitDir, common]);
+    const head = atHead === undefined ? undefined : rest.shift();
+    return { repo, head, refs: rest.join('\n') };
+  }
+
+  private static at(cwd: string, env: NodeJS.ProcessEnv, options: GitRunnerOptions, [root, gitDir, common]: (string | undefined)[]): Repo {
     if (!root || !gitDir || !common) throw new KmssigError('NOT_A_REPO', messages.notARepo(cwd));
     const repo = new Repo(createGitRunner(root, env, options), root, gitDir, isAbsolute(common) ? common : resolve(root, common));
     repo.env = env;
     return repo;
+  }
+
+  /**
+   * This repository's own configuration file as bytes, for a cache key: any
+   * change to it changes the key. A file that includes others is read by git
+   * (`config --local --list`), which follows the includes.
+   */
+  async localConfigText(): Promise<string> {
+    const text = await readFile(join(this.commonDir, 'config'), 'utf8').catch(() => '');
+    if (!/^\s*\[\s*include/im.test(text)) return text;
+    return (await this.git.maybe(['config', '--local', '--list'])) ?? '';
   }
 
   private env: NodeJS.ProcessEnv = process.env;
@@ -230,6 +281,26 @@ export class Repo {
       const [commit, ...parents] = (boundary ? line.slice(1) : line).split(' ');
       yield { commit: commit!, parents, boundary };
     }
+  }
+
+  /**
+   * `git rev-list --boundary start --not exclude…`, at most `max` commits:
+   * the commits `start` reaches without passing an excluded one (`inside`,
+   * newest first), and the commits where that region ends (`boundary`: excluded
+   * ones, or where `max` cut it). The commits to exclude go on standard input,
+   * so there may be any number of them.
+   */
+  async boundaryOf(start: string, exclude: Iterable<string>, max: number): Promise<{ inside: string[]; boundary: string[] }> {
+    const revs = [start, ...[...exclude].map((c) => `^${c}`)];
+    if (!revs.every((r) => /^\^?[0-9a-f]{40,64}$/.test(r))) throw new KmssigError('INPUT', messages.noSuchRevision(start));
+    const out = await this.git.bytes(['rev-list', '--boundary', `--max-count=${max}`, '--stdin'], revs.join('\n') + '\n');
+    const inside: string[] = [];
+    const boundary: string[] = [];
+    for (const line of out.toString('latin1').split('\n')) {
+      if (line.startsWith('-')) boundary.push(line.slice(1));
+      else if (line !== '') inside.push(line);
+    }
+    return { inside, boundary };
   }
 
   /** Commits reachable from `rev` and from no remote-tracking ref (own or not: see usecases/ownWork.ts). */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Repo } from '../git/repo.js';
+import type { GitRunner, GitRunnerOptions } from '../git/exec.js';
+import { Repo } from '../git/repo.js';
 import { version } from '../version.js';
 
 // This module is on the hooks' fast path: it must stay free of cosmiconfig,
@@ -7,21 +8,54 @@ import { version } from '../version.js';
 
 export type VerifyHook = 'post-merge' | 'post-checkout' | 'post-rewrite';
 
+type Queries = Pick<GitRunner, 'maybe'>;
+
+/** The refs a decision depends on: every remote-tracking ref and every notes ref. */
+const STATE_REFS = ['refs/remotes/*', 'refs/notes/*'];
+
+/**
+ * What a decision depends on besides the hook's own arguments: HEAD (and so
+ * the configuration in its tree), every remote-tracking and notes ref, and
+ * this repository's configuration file (the pin, registered local keys).
+ */
+export interface RepoState {
+  head: string | undefined;
+  refs: string;
+  config: string;
+}
+
+/**
+ * Opens the repository and reads its state with one git process and one file
+ * read: the fast path of a hook that has nothing to do.
+ */
+export async function openWithState(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  options: GitRunnerOptions,
+): Promise<{ repo: Repo; state: RepoState }> {
+  const { repo, head, refs } = await Repo.openWithRefs(cwd, env, options, STATE_REFS);
+  return { repo, state: { head, refs, config: await repo.localConfigText() } };
+}
+
+/** The state of a repository as it is now, for a key computed after the hook did its work. */
+export async function readState(repo: Repo): Promise<RepoState> {
+  return (await openWithState(repo.root, repo.git.env, {})).state;
+}
+
 /** After a pull only: the reflog action git sets for its children, else the reflog's last entry. */
-export async function wasPull(repo: Repo, env: NodeJS.ProcessEnv): Promise<boolean> {
+export async function wasPull(git: Queries, env: NodeJS.ProcessEnv): Promise<boolean> {
   if (env.GIT_REFLOG_ACTION) return env.GIT_REFLOG_ACTION.startsWith('pull');
-  const last = await repo.git.maybe(['reflog', '-1', '--format=%gs', 'HEAD']);
+  const last = await git.maybe(['reflog', '-1', '--format=%gs', 'HEAD']);
   return (last ?? '').startsWith('pull');
 }
 
 /**
- * What a verification hook's decision depends on: HEAD (and so the
- * configuration in its tree), every remote-tracking and notes ref, this
- * clone's pin, the hook and kmssig's version. A passing decision stored under this key lets the same
- * hook return at once, with no KMS call, until any of them changes.
+ * A verification hook's decision key: the state, the hook and kmssig's
+ * version. A passing decision stored under it lets the same hook return at
+ * once, with no KMS call, until any of them changes.
  */
-export function hookDecisionKey(repo: Repo, hook: VerifyHook, pulled: boolean): Promise<string> {
-  return stateKey(repo, [hook, pulled]);
+export function hookDecisionKey(state: RepoState, hook: VerifyHook, pulled: boolean): string {
+  return stateKey(state, [hook, pulled]);
 }
 
 /**
@@ -29,17 +63,11 @@ export function hookDecisionKey(repo: Repo, hook: VerifyHook, pulled: boolean): 
  * that signed and published everything stores it, so pushing the same
  * commits again (another attempt, a second remote name) returns at once.
  */
-export function prePushDecisionKey(repo: Repo, remote: string, input: string): Promise<string> {
-  return stateKey(repo, ['pre-push', remote, input]);
+export function prePushDecisionKey(state: RepoState, remote: string, input: string): string {
+  return stateKey(state, ['pre-push', remote, input]);
 }
 
-async function stateKey(repo: Repo, parts: unknown[]): Promise<string> {
-  const [head, refs, config] = await Promise.all([
-    repo.git.maybe(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']),
-    repo.git.text(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/remotes/', 'refs/notes/']),
-    // The configuration comes from HEAD's tree (so HEAD covers it); the pin and registered local keys from git config.
-    repo.git.maybe(['config', '--local', '--get-regexp', '^kmssig\\.']),
-  ]);
+function stateKey({ head, refs, config }: RepoState, parts: unknown[]): string {
   return createHash('sha256')
     .update(JSON.stringify([version, ...parts, head, refs, config]))
     .digest('hex');

@@ -36,19 +36,74 @@ export interface FindOptions {
   maxCommits: number;
   /** A valid record for which the walk may stop at once (it covers what is verified); also tried first. */
   covers?: (record: SignatureRecord) => boolean;
+  /** Commits streamed before the region walk is tried (default PROBE; tests choose either way). */
+  probe?: number;
 }
 
 const FIRST_BATCH = 16;
 const MAX_BATCH = 4096;
+/** Commits the streaming walk lists before it asks git for the region without notes instead (most walks end sooner). */
+const PROBE = 1024;
+/** Region walks tried while each ends on records that turn out not to count (each costs a traversal in git). */
+const REGION_ATTEMPTS = 3;
+
+/** The verdict on one commit's records: the valid ones, and why the others did not count. */
+interface Judged {
+  valid: SignatureRecord[];
+  rejected: Rejection[];
+}
+interface Judge {
+  (commit: string, parsed: ParsedRecord[]): Promise<Judged>;
+  /** Commits judged so far whose records all failed. */
+  failed: Set<string>;
+}
 
 /**
  * DESIGN 3, rule 1: walk the history of `start` (start first) and, on every
  * path, stop at the first commit with a valid record. A commit is reached when
  * some child was reached and is not signed, whatever order git lists them in,
- * so the answer never depends on commit dates. The walk streams and ends as
- * soon as a covering record is found or no path is left open.
+ * so the answer never depends on commit dates.
+ *
+ * Most walks end within a few commits of `start`: the walk streams and ends as
+ * soon as a covering record is found or no path is left open. One that has
+ * not ended after PROBE commits asks git for the region below `start` that no
+ * noted commit reaches (regionWalk), which costs one traversal inside git
+ * instead of a line per commit here; where that answer is not certain, the
+ * streaming walk runs to its end. Each commit's records are judged once.
  */
 export async function findSignedCommit(options: FindOptions): Promise<Walk> {
+  const seen = new Map<string, Promise<Judged>>();
+  const failed = new Set<string>();
+  const judge: Judge = Object.assign(
+    (commit: string, parsed: ParsedRecord[]) => {
+      let verdict = seen.get(commit);
+      if (!verdict)
+        seen.set(
+          commit,
+          (verdict = validRecords(options, commit, parsed).then((v) => {
+            if (v.valid.length === 0) failed.add(commit);
+            return v;
+          })),
+        );
+      return verdict;
+    },
+    { failed },
+  );
+  const probe = options.probe ?? PROBE;
+  if (probe < options.maxCommits) {
+    const near = await streamWalk(options, judge, probe);
+    if (near) return near;
+    for (let attempt = 0; attempt < REGION_ATTEMPTS; attempt++) {
+      const region = await regionWalk(options, judge);
+      if (region === undefined) break;
+      if (region !== 'again') return region;
+    }
+  }
+  return (await streamWalk(options, judge))!;
+}
+
+/** The streaming walk; undefined when it listed `limit` commits without an answer. */
+async function streamWalk(options: FindOptions, judge: Judge, limit = Infinity): Promise<Walk | undefined> {
   const { repo, start, maxCommits } = options;
   const rejected: Rejection[] = [];
   const found: SignedCommit[] = [];
@@ -76,7 +131,12 @@ export async function findSignedCommit(options: FindOptions): Promise<Walk> {
       const c = next.commit;
       decided.add(c);
       open--;
-      const signed = records.has(c) ? await validRecords(options, c, records.get(c)!, rejected) : [];
+      let signed: SignatureRecord[] = [];
+      if (records.has(c)) {
+        const verdict = await judge(c, records.get(c)!);
+        rejected.push(...verdict.rejected);
+        signed = verdict.valid;
+      }
       if (signed.length > 0) {
         found.push(...signed.map((record) => ({ commit: c, record })));
         if (options.covers && signed.some(options.covers)) return true;
@@ -113,25 +173,69 @@ export async function findSignedCommit(options: FindOptions): Promise<Walk> {
     return false;
   };
   let stopped = false;
+  let cut = false;
   for await (const entry of repo.history([`--max-count=${maxCommits}`, start])) {
     batch.push(entry);
-    if (batch.length >= size && (stopped = await drain())) break;
+    if (batch.length >= size || walked + batch.length >= limit) {
+      if ((stopped = await drain())) break;
+      if (walked >= limit) {
+        cut = true;
+        break;
+      }
+    }
   }
-  if (!stopped && batch.length > 0) stopped = await drain();
+  if (!stopped && !cut && batch.length > 0) stopped = await drain();
   if (stopped && options.covers && found.some((f) => options.covers!(f.record))) return { found, rejected, walked };
+  if (cut) return undefined;
   if (found.length > 0) return { found, rejected, walked };
   // A shallow clone's last commits are listed without parents: its end is not the real root.
   const end = open > 0 && walked >= maxCommits ? 'bound' : (await repo.isShallow()) ? 'shallow' : 'root';
   return { found, rejected, end, walked };
 }
 
+/**
+ * The same answer from git's side, for a walk that went deep. Let S be the
+ * noted commits with a record the anchors allow. `rev-list --boundary start
+ * --not S` lists the region R that start reaches without passing a commit of
+ * S, and the commits where R ends. When every such end is a commit of S with
+ * a valid record, those ends are exactly what the streaming walk finds: every
+ * path from start runs through R until it meets one of them, and R holds no
+ * commit with a record that counts. An end whose records do not count is
+ * 'again' (leave it out of S and ask once more); anything else uncertain
+ * (an end without a note, nothing reached, the bound) is left to the
+ * streaming walk.
+ */
+async function regionWalk(options: FindOptions, judge: Judge): Promise<Walk | 'again' | undefined> {
+  const { notes, repo, start, maxCommits } = options;
+  const noted = [...notes.commits()];
+  const parsed = noted.length > 0 ? await notes.records(noted) : new Map<string, ParsedRecord[]>();
+  const anchors = options.anchors ?? openPolicy;
+  const plausible = new Set(
+    noted.filter(
+      (c) => !judge.failed.has(c) && (parsed.get(c) ?? []).some((p) => p.ok && policyProblem(p.record, anchors, c) === undefined),
+    ),
+  );
+  if (plausible.has(start)) return undefined;
+  const { inside, boundary } = await repo.boundaryOf(start, plausible, maxCommits);
+  if (boundary.length === 0 || !boundary.every((c) => plausible.has(c)) || inside.length + boundary.length > maxCommits) return undefined;
+  const rejected: Rejection[] = [];
+  // Records in R that did not count (refused by the anchors, or judged during the probe): the streaming walk passes them, saying why.
+  for (const c of inside) if (notes.has(c)) rejected.push(...(await judge(c, parsed.get(c) ?? [])).rejected);
+  const found: SignedCommit[] = [];
+  for (const c of boundary) {
+    const verdict = await judge(c, parsed.get(c)!);
+    // That record does not count after all: judge.failed has it now, and the next region goes past it.
+    if (verdict.valid.length === 0) return 'again';
+    rejected.push(...verdict.rejected);
+    found.push(...verdict.valid.map((record) => ({ commit: c, record })));
+    if (options.covers && verdict.valid.some(options.covers)) break;
+  }
+  return { found, rejected, walked: inside.length + boundary.length };
+}
+
 /** The records of a commit that count: policy first (no KMS call), then signatures; covering ones first. */
-async function validRecords(
-  options: FindOptions,
-  commit: string,
-  parsed: ParsedRecord[],
-  rejected: Rejection[],
-): Promise<SignatureRecord[]> {
+async function validRecords(options: FindOptions, commit: string, parsed: ParsedRecord[]): Promise<Judged> {
+  const rejected: Rejection[] = [];
   // The anchors first: what they refuse no configuration brings back, and the commit's configuration is read only if needed.
   const anchors = options.anchors ?? openPolicy;
   const plausible: { record: SignatureRecord; line: string }[] = [];
@@ -143,7 +247,7 @@ async function validRecords(
       else plausible.push(p);
     }
   }
-  if (plausible.length === 0) return [];
+  if (plausible.length === 0) return { valid: [], rejected };
   const at = await options.policyAt(commit);
   const candidates: { record: SignatureRecord; line: string }[] = [];
   for (const p of plausible) {
@@ -169,5 +273,5 @@ async function validRecords(
     }
   }
   if (valid.length === 0 && undecided) throw undecided.error;
-  return valid;
+  return { valid, rejected };
 }

@@ -7,6 +7,8 @@ export interface NotesView {
   /** Note ref -> commit it points at; part of what a cached decision is keyed by. */
   refs: Map<string, string>;
   has(commit: string): boolean;
+  /** Every commit that has a note. */
+  commits(): Iterable<string>;
   /** Parsed records of these commits, in one git call. */
   records(commits: string[]): Promise<Map<string, ParsedRecord[]>>;
 }
@@ -17,6 +19,7 @@ export async function loadNotes(repo: Repo): Promise<NotesView> {
   return {
     refs,
     has: (commit) => index.has(commit),
+    commits: () => index.keys(),
     async records(commits) {
       const texts = await readNoteBlobs(
         repo,

@@ -1,7 +1,7 @@
 import type { HookName } from '../../config/schema.js';
 import { KmssigError } from '../../errors.js';
-import { Repo } from '../../git/repo.js';
-import { hookDecisionKey, prePushDecisionKey, wasPull } from '../../hooks/decisionKey.js';
+import { hookDecisionKey, openWithState, prePushDecisionKey, wasPull } from '../../hooks/decisionKey.js';
+import { createGitRunner } from '../../git/exec.js';
 import { parsePushLines } from '../../core/pushLines.js';
 import { createLineCache } from '../../cache/lineCache.js';
 import { messages } from '../../messages.js';
@@ -34,16 +34,23 @@ export async function run(_values: Record<string, unknown>, positionals: string[
     return 0;
   }
   if (hook === 'post-checkout' && args[2] === '0') return 0; // a file checkout, not a branch switch
-  const repo = await Repo.open(io.cwd, io.env, { fastPath: true });
+  // What the decision key needs is asked side by side: the repository with HEAD and the refs (one git
+  // process), the reflog after a merge, pre-push's standard input.
+  const [{ repo, state }, pulled, input] = await Promise.all([
+    openWithState(io.cwd, io.env, { fastPath: true }),
+    hook === 'post-merge' ? wasPull(createGitRunner(io.cwd, io.env, { fastPath: true }), io.env) : false,
+    hook === 'pre-push' ? readAll(io.stdin) : '',
+  ]);
   const decisions = createLineCache(repo.commonDir, 'decisions');
   if (hook === 'pre-push') {
-    let input = '';
-    for await (const chunk of io.stdin) input += chunk;
     if (parsePushLines(input).length === 0) return 0;
-    if (await decisions.has(await prePushDecisionKey(repo, args[0] ?? '', input))) return 0;
-    return (await import('./hookRun.js')).runHook(repo.afterFastPath(), hook, args, io, { decisions, pulled: false, input });
-  }
-  const pulled = hook === 'post-merge' && (await wasPull(repo, io.env));
-  if (await decisions.has(await hookDecisionKey(repo, hook, pulled))) return 0;
-  return (await import('./hookRun.js')).runHook(repo.afterFastPath(), hook, args, io, { decisions, pulled, input: '' });
+    if (await decisions.has(prePushDecisionKey(state, args[0] ?? '', input))) return 0;
+  } else if (await decisions.has(hookDecisionKey(state, hook, pulled))) return 0;
+  return (await import('./hookRun.js')).runHook(repo.afterFastPath(), hook, args, io, { decisions, pulled, input });
+}
+
+async function readAll(stream: AsyncIterable<string | Buffer>): Promise<string> {
+  let input = '';
+  for await (const chunk of stream) input += String(chunk);
+  return input;
 }

@@ -9,7 +9,7 @@ import { fetchNotes, noteRefs, remoteNotesRef } from '../../git/notes.js';
 import { fetchAllNotes } from '../../hooks/installHooks.js';
 import { prePush } from '../../hooks/prePush.js';
 import { verifyAfter } from '../../hooks/verifyAfter.js';
-import { hookDecisionKey, prePushDecisionKey, type VerifyHook } from '../../hooks/decisionKey.js';
+import { hookDecisionKey, prePushDecisionKey, readState, type VerifyHook } from '../../hooks/decisionKey.js';
 import type { LineCache } from '../../cache/lineCache.js';
 import { checkWithoutConfig } from '../../usecases/check.js';
 import { commitSource } from '../../usecases/configAt.js';
@@ -113,7 +113,7 @@ async function runPrePush(
   // git hands a URL as the remote's name when one is pushed to directly: never show its credentials.
   if (result.signed > 0) out.info(messages.prePushSigned(result.signed, stripUserInfo(remote), result.published));
   // Everything is signed and published now: the same push again can return at once.
-  await decisions.add(await prePushDecisionKey(repo, remote, input));
+  await decisions.add(prePushDecisionKey(await readState(repo), remote, input));
   return { code: 0, mode };
 }
 
@@ -174,7 +174,7 @@ async function verifyWithConfig(
   pinned: { pin: Pin | undefined },
 ): Promise<HookResult> {
   // The key of what is verified now (after any fetch above); a clean pass is stored under it.
-  const decisionKey = () => hookDecisionKey(repo, hook, pulled);
+  const decisionKey = async () => hookDecisionKey(await readState(repo), hook, pulled);
   let key = await decisionKey();
   const head = await repo.commitOf('HEAD');
   const session = await sessionFromFlags(repo, loaded, {}, io, {

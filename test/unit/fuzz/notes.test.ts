@@ -115,6 +115,7 @@ describe('fuzz: whole notes, the history walk, and the pure decisions', () => {
           const view: NotesView = {
             refs: new Map(),
             has: (c) => (notes.get(c) ?? []).length > 0,
+            commits: () => [...notes.keys()].filter((c) => notes.get(c)!.length > 0),
             records: async (cs) => new Map(cs.map((c) => [c, parseNote((notes.get(c) ?? []).join('\n'))])),
           };
           const repo = {

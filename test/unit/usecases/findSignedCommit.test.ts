@@ -30,6 +30,7 @@ function world(history: [string, string[]][], signed: Record<string, Record<stri
   const notes: NotesView = {
     refs: new Map(),
     has: (c) => Object.hasOwn(signed, c),
+    commits: () => Object.keys(signed),
     records: async (cs) => new Map(cs.map((c): [string, ParsedRecord[]] => [c, [{ ok: true, record: record(c), line: c }]])),
   };
   const options = {
