@@ -33,8 +33,8 @@ export async function noteRefs(repo: Repo): Promise<Map<string, string>> {
  */
 export async function indexNotes(repo: Repo, refs: Iterable<string>): Promise<Map<string, Set<string>>> {
   const index = new Map<string, Set<string>>();
-  for (const ref of refs) {
-    const out = await repo.git.text(['notes', `--ref=${ref}`, 'list']);
+  const lists = await Promise.all([...refs].map((ref) => repo.git.text(['notes', `--ref=${ref}`, 'list'])));
+  for (const out of lists) {
     for (const line of out.split('\n')) {
       const [blob, commit] = line.split(' ');
       if (!blob || !commit) continue;

@@ -180,12 +180,14 @@ export class Repo {
    * checked out, for HEAD) and the tags that point at its commit.
    */
   async refsOf(rev: string, commit: string): Promise<string[]> {
-    const named =
+    const [named, tags] = await Promise.all([
       rev === 'HEAD'
-        ? await this.currentBranch()
-        : (await this.git.maybe(['rev-parse', '--symbolic-full-name', '--end-of-options', rev]))?.trim();
+        ? this.currentBranch()
+        : this.git.maybe(['rev-parse', '--symbolic-full-name', '--end-of-options', rev]).then((out) => out?.trim()),
+      this.tagsAt(commit),
+    ]);
     const refs = named?.startsWith('refs/') ? [named] : [];
-    for (const tag of await this.tagsAt(commit)) if (!refs.includes(tag)) refs.push(tag);
+    for (const tag of tags) if (!refs.includes(tag)) refs.push(tag);
     return refs;
   }
 
@@ -293,7 +295,11 @@ export class Repo {
   async boundaryOf(start: string, exclude: Iterable<string>, max: number): Promise<{ inside: string[]; boundary: string[] }> {
     const revs = [start, ...[...exclude].map((c) => `^${c}`)];
     if (!revs.every((r) => /^\^?[0-9a-f]{40,64}$/.test(r))) throw new KmssigError('INPUT', messages.noSuchRevision(start));
-    const out = await this.git.bytes(['rev-list', '--boundary', `--max-count=${max}`, '--stdin'], revs.join('\n') + '\n');
+    // A noted commit this clone does not have (a shallow clone, notes fetched without their commits) excludes nothing.
+    const out = await this.git.bytes(
+      ['rev-list', '--boundary', '--ignore-missing', `--max-count=${max}`, '--stdin'],
+      revs.join('\n') + '\n',
+    );
     const inside: string[] = [];
     const boundary: string[] = [];
     for (const line of out.toString('latin1').split('\n')) {

@@ -69,7 +69,8 @@ export interface Session extends CheckContext {
 export async function openSession(options: SessionOptions): Promise<Session> {
   const { repo, loaded } = options;
   const { config } = loaded;
-  const pin = options.pinned ? options.pinned.pin : await readPin(repo);
+  // The pin and the notes are independent git reads: side by side.
+  const [pin, notes] = await Promise.all([options.pinned ? options.pinned.pin : readPin(repo), loadNotes(repo)]);
   const kms =
     options.kms ??
     createKms({
@@ -94,7 +95,6 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const useCache = options.cache !== false;
   const cache = useCache ? createLineCache(repo.commonDir, 'verified') : noCache;
   const digestCache: DigestCache | undefined = useCache ? createDigestCache(repo.commonDir) : undefined;
-  const notes = await loadNotes(repo);
   const selections = new Map<string, Selection>();
   const selectionAt = async (commit: string): Promise<Selection | undefined> => {
     const at = await configAt(commit);
