@@ -37,12 +37,15 @@ export interface GitRunnerOptions {
   fastPath?: boolean;
 }
 
+/** Subcommands that talk to a remote (see GitCall.remote). */
+const REMOTE_COMMANDS = new Set(['push', 'fetch', 'pull', 'ls-remote', 'clone']);
+
 export function createGitRunner(cwd: string, env: NodeJS.ProcessEnv = process.env, options: GitRunnerOptions = {}): GitRunner {
   const baseEnv = cleanEnv(env);
   // A call whose output is read to its end lets git buffer it fully. Through a pipe git otherwise writes
   // rev-list and log output a record at a time: 2 MB of rev-list took node ~9,000 reads and 170-210 ms,
-  // with GIT_FLUSH=0 ~300 reads and 70-115 ms (docs/decisions.md). Not for run(): that is push and fetch,
-  // whose hooks inherit it; not for spawn(): a process fed and read in turns must answer each request.
+  // with GIT_FLUSH=0 ~300 reads and 70-115 ms (docs/decisions.md). Not for push and fetch, whose hooks
+  // and helpers would inherit it; not for spawn(): a process fed and read in turns must answer each request.
   const readToEnd: NodeJS.ProcessEnv = { ...baseEnv, GIT_FLUSH: '0' };
   const engine: GitEngine = options.fastPath ? runDirect : runClient;
   const fail = (args: string[], error: unknown) =>
@@ -51,10 +54,13 @@ export function createGitRunner(cwd: string, env: NodeJS.ProcessEnv = process.en
     const said = [r.stderr, r.stdout].map((b) => redactUserInfo(b.toString('utf8').trim())).filter(Boolean);
     return fail(args, new Error(said.join('\n') || `exit ${r.code}`));
   };
-  const call = (args: string[], input?: string | Uint8Array, extraEnv?: NodeJS.ProcessEnv, base = readToEnd) =>
-    engine({ cwd, env: extraEnv ? { ...base, ...extraEnv } : base, args, input }).catch((error: unknown) => {
+  const call = (args: string[], input?: string | Uint8Array, extraEnv?: NodeJS.ProcessEnv) => {
+    const remote = REMOTE_COMMANDS.has(args[0] ?? '');
+    const base = remote ? baseEnv : readToEnd;
+    return engine({ cwd, env: extraEnv ? { ...base, ...extraEnv } : base, args, input, remote }).catch((error: unknown) => {
       throw fail(args, error);
     });
+  };
 
   const bytes: GitRunner['bytes'] = async (args, input, extraEnv) => {
     const r = await call(args, input, extraEnv);
@@ -72,7 +78,7 @@ export function createGitRunner(cwd: string, env: NodeJS.ProcessEnv = process.en
       return r.code === 0 ? r.stdout.toString('utf8') : undefined;
     },
     run: async (args, extraEnv) => {
-      const r = await call(args, undefined, extraEnv, baseEnv);
+      const r = await call(args, undefined, extraEnv);
       return { code: r.code, output: r.stdout.toString('utf8') + r.stderr.toString('utf8') };
     },
     lines: (args) => linesClient({ cwd, env: readToEnd, args }, (r) => exitError(args, r)),

@@ -11,6 +11,12 @@ export interface GitCall {
   env: NodeJS.ProcessEnv;
   args: string[];
   input?: string | Uint8Array;
+  /**
+   * git talks to a remote (push, fetch): ssh or a credential helper it starts
+   * may keep its output open after git exited, so the call ends at git's exit.
+   * Otherwise it ends when git's output closes.
+   */
+  remote?: boolean;
 }
 
 /** Runs one git process to its end; rejects only when git could not be started at all. */

@@ -12,6 +12,7 @@ export interface TreeEntry {
 }
 
 const NULL_OID = /^0+$/;
+const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /** A line of `git rev-list --parents`: a commit and its parents; `boundary` for a `--boundary` commit. */
 export interface HistoryEntry {
   commit: string;
@@ -208,6 +209,16 @@ export class Repo {
    * never silently left out (DESIGN 3.2).
    */
   async listTree(commit: string): Promise<TreeEntry[]> {
+    // A commit's tree never changes: sign and its no-laundering check list the same one.
+    if (!FULL_OID.test(commit)) return this.readTree(commit);
+    let listed = this.trees.get(commit);
+    if (!listed) this.trees.set(commit, (listed = this.readTree(commit)));
+    return [...(await listed)];
+  }
+
+  private readonly trees = new Map<string, Promise<TreeEntry[]>>();
+
+  private async readTree(commit: string): Promise<TreeEntry[]> {
     const out = await this.git.bytes(['ls-tree', '-r', '-z', '--full-tree', commit]);
     const entries: TreeEntry[] = [];
     for (const raw of splitZ(out)) {

@@ -82,7 +82,10 @@ function settleOnEnd(stdout: NodeJS.ReadableStream): void {
 /** Runs one git process through simple-git; rejects only when git cannot be started. */
 export async function runClient(call: GitCall): Promise<GitResult> {
   let ended: GitResult | undefined;
-  const git = await client(call, (result) => (ended = result));
+  // simple-git ends a call at the output's close or 50 ms after git's exit, whichever is first, and that
+  // timer kept node alive 50 ms after the last call of a run. Only a remote call needs the exit rule.
+  // (The streaming calls below keep it: one left early is ended by the abort signal, which needs it.)
+  const git = await client(call, (result) => (ended = result), call.remote ? {} : { completion: { onClose: true, onExit: false } });
   git.outputHandler((_command, stdout) => settleOnEnd(stdout));
   await git.raw(call.args);
   return ended ?? { code: 1, stdout: EMPTY, stderr: Buffer.from('git produced no result') };

@@ -32,6 +32,16 @@ describe('the git runner: simple-git and the fast path give the same bytes, code
   });
   after(() => dir.cleanup());
 
+  it('a finished local git call leaves no timer behind, so a run ends with its last git process', async () => {
+    const runner = createGitRunner(repo, env);
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    await runner.text(['rev-parse', 'HEAD']);
+    await runner.maybe(['rev-parse', '--verify', '--quiet', 'no-such-ref']);
+    await runner.bytes(['hash-object', '--stdin'], 'x\n');
+    assert.equal(timers(), before, 'simple-git keeps a 50 ms timer after each process unless the call ends at its close');
+  });
+
   for (const fastPath of [false, true]) {
     const label = fastPath ? 'fast path' : 'simple-git';
     it(`${label}: bytes() returns git's output byte for byte, also a name that is not UTF-8`, async () => {
