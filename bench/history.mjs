@@ -53,6 +53,8 @@ const plan = quick
   : { commits: 50_000, back: 40_000, noise: 1_000, runs: 5, deep: 50_000 };
 // Issue 15: with the only signed commit `deep` back, check ≤ 2 × a bare `git rev-list --count HEAD` over the same history.
 const DEEP_TARGET = 2;
+const FLOOR = 'node running only `git rev-list --count HEAD`';
+const FLOOR_SCRIPT = "require('node:child_process').execFileSync('git', ['rev-list', '--count', 'HEAD'])";
 const CACHED = ['check', '--no-fetch', '--cache'];
 const UNCACHED = ['check', '--no-fetch'];
 const BEFORE_CACHED = ['check', '--no-fetch'];
@@ -163,6 +165,8 @@ async function deepHistory(tmp, env, proxy) {
     measured('kmssig check (no cache, the default)', UNCACHED),
     measured('kmssig check --cache (caches warm)', CACHED),
     { name: 'node -e ""', run: () => timed(process.execPath, ['-e', '']).seconds },
+    // The floor of any node program that must traverse this history once: node's start plus the same rev-list.
+    { name: FLOOR, run: () => timed(process.execPath, ['-e', FLOOR_SCRIPT], { cwd: repo }).seconds },
     ...(beforeBin
       ? [
           measured('before: kmssig check --no-cache', BEFORE_UNCACHED, beforeBin),
@@ -187,6 +191,10 @@ async function deepHistory(tmp, env, proxy) {
       `  ${name}: ${s3(check)} s / rev-list --count ${s3(base)} s = ${ratio(check, base)} (target ≤ ${DEEP_TARGET}: ${check <= DEEP_TARGET * base ? 'met' : 'NOT met'})`,
     );
   }
+  const floor = results.get(FLOOR).median;
+  console.log(
+    `  floor: ${FLOOR}: ${s3(floor)} s = ${ratio(floor, base)} × rev-list --count (node's start alone: ${ratio(results.get('node -e ""').median, base)})`,
+  );
   console.log(
     `  load at the end: ${loadavg()
       .map((l) => l.toFixed(2))

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { KmssigError } from '../errors.js';
 import { messages } from '../messages.js';
@@ -129,6 +129,21 @@ export class Repo {
     const repo = new Repo(createGitRunner(root, env, options), root, gitDir, isAbsolute(common) ? common : resolve(root, common));
     repo.env = env;
     return repo;
+  }
+
+  /**
+   * The subject of HEAD's newest reflog entry (`pull: Fast-forward`,
+   * `merge topic: …`), read from the end of `logs/HEAD`, whose lines are
+   * `<old> <new> <ident> <time> <zone>\t<subject>`: a hook's fast path spares
+   * a git process. Where there is no such file (another ref storage, or no
+   * reflog) git is asked.
+   */
+  async lastReflogSubject(): Promise<string> {
+    const tail = await readTail(join(this.gitDir, 'logs', 'HEAD'), 4096);
+    if (tail === undefined) return (await this.git.maybe(['reflog', '-1', '--format=%gs', 'HEAD']))?.trim() ?? '';
+    const line = tail.trimEnd().split('\n').at(-1) ?? '';
+    const tab = line.indexOf('\t');
+    return tab === -1 ? '' : line.slice(tab + 1);
   }
 
   /**
@@ -421,5 +436,20 @@ export class Repo {
       this.notUtf8.set(path, showName(raw));
       return path;
     }
+  }
+}
+
+/** The last `bytes` of a file as text, or undefined when it does not exist. */
+async function readTail(path: string, bytes: number): Promise<string | undefined> {
+  const file = await open(path, 'r').catch(() => undefined);
+  if (!file) return undefined;
+  try {
+    const { size } = await file.stat();
+    const length = Math.min(size, bytes);
+    const buffer = Buffer.alloc(length);
+    await file.read(buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } finally {
+    await file.close();
   }
 }

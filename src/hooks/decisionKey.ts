@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { GitRunner, GitRunnerOptions } from '../git/exec.js';
+import type { GitRunnerOptions } from '../git/exec.js';
 import { Repo } from '../git/repo.js';
 import { version } from '../version.js';
 
@@ -7,8 +7,6 @@ import { version } from '../version.js';
 // zod, the AWS SDK and the verification code, which load only when needed.
 
 export type VerifyHook = 'post-merge' | 'post-checkout' | 'post-rewrite';
-
-type Queries = Pick<GitRunner, 'maybe'>;
 
 /** The refs a decision depends on: every remote-tracking ref and every notes ref. */
 const STATE_REFS = ['refs/remotes/*', 'refs/notes/*'];
@@ -43,10 +41,9 @@ export async function readState(repo: Repo): Promise<RepoState> {
 }
 
 /** After a pull only: the reflog action git sets for its children, else the reflog's last entry. */
-export async function wasPull(git: Queries, env: NodeJS.ProcessEnv): Promise<boolean> {
+export async function wasPull(repo: Repo, env: NodeJS.ProcessEnv): Promise<boolean> {
   if (env.GIT_REFLOG_ACTION) return env.GIT_REFLOG_ACTION.startsWith('pull');
-  const last = await git.maybe(['reflog', '-1', '--format=%gs', 'HEAD']);
-  return (last ?? '').startsWith('pull');
+  return (await repo.lastReflogSubject()).startsWith('pull');
 }
 
 /**

@@ -32,6 +32,22 @@ describe('the git runner: simple-git and the fast path give the same bytes, code
   });
   after(() => dir.cleanup());
 
+  it('the reflog subject read from logs/HEAD is the one git prints, also without a reflog', async () => {
+    const r = await Repo.open(repo, env);
+    const gits = () => git(repo, ['reflog', '-1', '--format=%gs', 'HEAD']).trim();
+    assert.equal(await r.lastReflogSubject(), gits());
+    git(repo, ['checkout', '-q', '-b', 'side']);
+    commitFiles(repo, { 'side.txt': 'x\n' }, 'side: a subject with\ttab and ünïcode');
+    git(repo, ['checkout', '-q', '-']);
+    git(repo, ['merge', '-q', '--no-ff', '-m', 'merge side', 'side']);
+    assert.equal(await r.lastReflogSubject(), gits());
+    assert.match(await r.lastReflogSubject(), /^merge side/);
+    const bare = initRepo(join(dir.path, 'no-reflog'));
+    git(bare, ['config', 'core.logAllRefUpdates', 'false']);
+    commitFiles(bare, { 'a.txt': 'a\n' }, 'one');
+    assert.equal(await (await Repo.open(bare, env)).lastReflogSubject(), '');
+  });
+
   it('a finished local git call leaves no timer behind, so a run ends with its last git process', async () => {
     const runner = createGitRunner(repo, env);
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;

@@ -1,7 +1,6 @@
 import type { HookName } from '../../config/schema.js';
 import { KmssigError } from '../../errors.js';
 import { hookDecisionKey, openWithState, prePushDecisionKey, wasPull } from '../../hooks/decisionKey.js';
-import { createGitRunner } from '../../git/exec.js';
 import { parsePushLines } from '../../core/pushLines.js';
 import { createLineCache } from '../../cache/lineCache.js';
 import { messages } from '../../messages.js';
@@ -34,13 +33,13 @@ export async function run(_values: Record<string, unknown>, positionals: string[
     return 0;
   }
   if (hook === 'post-checkout' && args[2] === '0') return 0; // a file checkout, not a branch switch
-  // What the decision key needs is asked side by side: the repository with HEAD and the refs (one git
-  // process), the reflog after a merge, pre-push's standard input.
-  const [{ repo, state }, pulled, input] = await Promise.all([
+  // What the decision key needs: the repository with HEAD and the refs (one git process) beside
+  // pre-push's standard input, then after a merge the reflog's last entry (a file read).
+  const [{ repo, state }, input] = await Promise.all([
     openWithState(io.cwd, io.env, { fastPath: true }),
-    hook === 'post-merge' ? wasPull(createGitRunner(io.cwd, io.env, { fastPath: true }), io.env) : false,
     hook === 'pre-push' ? readAll(io.stdin) : '',
   ]);
+  const pulled = hook === 'post-merge' && (await wasPull(repo, io.env));
   const decisions = createLineCache(repo.commonDir, 'decisions');
   if (hook === 'pre-push') {
     if (parsePushLines(input).length === 0) return 0;
