@@ -7,7 +7,7 @@
 //   5 cli        src/cli/, and the entries src/bin.ts, src/index.ts
 //   4 hooks      src/hooks/
 //   3 use cases  src/usecases/
-//   2 edges      src/git/ src/kms/ src/config/ src/fs/ src/cache/, src/version.ts (reads package.json)
+//   2 edges      src/git/ src/kms/ src/config/ src/fs/ src/cache/, src/version.ts (the package version)
 //   1 base       src/core/, src/errors.ts, src/messages.ts
 // A new edge folder goes into `edgeFolders`; a new folder on another floor into its pattern.
 const edgeFolders = 'git|kms|config|fs|cache';
