@@ -117,9 +117,12 @@ async function checkWithLocalWork(ctx: CheckContext, commit: string, files: Rele
   // Nothing here that no remote-tracking ref reaches: nothing to exempt (and no reflog to read).
   const unpushed = await ctx.repo.unpushedCommits(commit, ctx.maxCommits);
   if (unpushed.length === 0) return strictCheck(ctx, commit, files, configPath, false);
-  const own = await ownWork(ctx.repo, commit, ctx.maxCommits, unpushed);
   const covers = (record: SignatureRecord) => compareFiles(files.digests, record.files).every((f) => f.state === 'ok');
-  const walk = await findSignedCommit({ ...ctx, start: commit, covers });
+  // The reflogs and the walk are independent reads of git: side by side.
+  const [own, walk] = await Promise.all([
+    ownWork(ctx.repo, commit, ctx.maxCommits, unpushed),
+    findSignedCommit({ ...ctx, start: commit, covers }),
+  ]);
   const report: CheckReport = {
     status: 'pass',
     commit,
