@@ -140,8 +140,12 @@ export class Repo {
    */
   async lastReflogSubject(): Promise<string> {
     const tail = await readTail(join(this.gitDir, 'logs', 'HEAD'), 4096);
-    if (tail === undefined) return (await this.git.maybe(['reflog', '-1', '--format=%gs', 'HEAD']))?.trim() ?? '';
-    const line = tail.trimEnd().split('\n').at(-1) ?? '';
+    const text = tail?.text.trimEnd() ?? '';
+    const start = text.lastIndexOf('\n') + 1;
+    // No file, or a last line longer than the tail (its start is cut off): git reads it.
+    if (tail === undefined || (start === 0 && !tail.whole))
+      return (await this.git.maybe(['reflog', '-1', '--format=%gs', 'HEAD']))?.trim() ?? '';
+    const line = text.slice(start);
     const tab = line.indexOf('\t');
     return tab === -1 ? '' : line.slice(tab + 1);
   }
@@ -439,8 +443,8 @@ export class Repo {
   }
 }
 
-/** The last `bytes` of a file as text, or undefined when it does not exist. */
-async function readTail(path: string, bytes: number): Promise<string | undefined> {
+/** The last `bytes` of a file as text (`whole` when that is all of it), or undefined when it does not exist. */
+async function readTail(path: string, bytes: number): Promise<{ text: string; whole: boolean } | undefined> {
   const file = await open(path, 'r').catch(() => undefined);
   if (!file) return undefined;
   try {
@@ -448,7 +452,7 @@ async function readTail(path: string, bytes: number): Promise<string | undefined
     const length = Math.min(size, bytes);
     const buffer = Buffer.alloc(length);
     await file.read(buffer, 0, length, size - length);
-    return buffer.toString('utf8');
+    return { text: buffer.toString('utf8'), whole: length === size };
   } finally {
     await file.close();
   }

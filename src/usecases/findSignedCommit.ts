@@ -52,10 +52,27 @@ interface Judged {
   valid: SignatureRecord[];
   rejected: Rejection[];
 }
+/** Judges each commit's records once per walk, and remembers which commits had none that count. */
 interface Judge {
-  (commit: string, parsed: ParsedRecord[]): Promise<Judged>;
-  /** Commits judged so far whose records all failed. */
+  judge(commit: string, parsed: ParsedRecord[]): Promise<Judged>;
   failed: Set<string>;
+}
+
+function createJudge(options: FindOptions): Judge {
+  const verdicts = new Map<string, Promise<Judged>>();
+  const failed = new Set<string>();
+  const judge = (commit: string, parsed: ParsedRecord[]) => {
+    let verdict = verdicts.get(commit);
+    if (!verdict) {
+      verdict = validRecords(options, commit, parsed).then((v) => {
+        if (v.valid.length === 0) failed.add(commit);
+        return v;
+      });
+      verdicts.set(commit, verdict);
+    }
+    return verdict;
+  };
+  return { judge, failed };
 }
 
 /**
@@ -72,23 +89,7 @@ interface Judge {
  * streaming walk runs to its end. Each commit's records are judged once.
  */
 export async function findSignedCommit(options: FindOptions): Promise<Walk> {
-  const seen = new Map<string, Promise<Judged>>();
-  const failed = new Set<string>();
-  const judge: Judge = Object.assign(
-    (commit: string, parsed: ParsedRecord[]) => {
-      let verdict = seen.get(commit);
-      if (!verdict)
-        seen.set(
-          commit,
-          (verdict = validRecords(options, commit, parsed).then((v) => {
-            if (v.valid.length === 0) failed.add(commit);
-            return v;
-          })),
-        );
-      return verdict;
-    },
-    { failed },
-  );
+  const judge = createJudge(options);
   const probe = options.probe ?? PROBE;
   if (probe < options.maxCommits) {
     const near = await streamWalk(options, judge, probe);
@@ -133,7 +134,7 @@ async function streamWalk(options: FindOptions, judge: Judge, limit = Infinity):
       open--;
       let signed: SignatureRecord[] = [];
       if (records.has(c)) {
-        const verdict = await judge(c, records.get(c)!);
+        const verdict = await judge.judge(c, records.get(c)!);
         rejected.push(...verdict.rejected);
         signed = verdict.valid;
       }
@@ -220,10 +221,10 @@ async function regionWalk(options: FindOptions, judge: Judge): Promise<Walk | 'a
   if (boundary.length === 0 || !boundary.every((c) => plausible.has(c)) || inside.length + boundary.length > maxCommits) return undefined;
   const rejected: Rejection[] = [];
   // Records in R that did not count (refused by the anchors, or judged during the probe): the streaming walk passes them, saying why.
-  for (const c of inside) if (notes.has(c)) rejected.push(...(await judge(c, parsed.get(c) ?? [])).rejected);
+  for (const c of inside) if (notes.has(c)) rejected.push(...(await judge.judge(c, parsed.get(c) ?? [])).rejected);
   const found: SignedCommit[] = [];
   for (const c of boundary) {
-    const verdict = await judge(c, parsed.get(c)!);
+    const verdict = await judge.judge(c, parsed.get(c)!);
     // That record does not count after all: judge.failed has it now, and the next region goes past it.
     if (verdict.valid.length === 0) return 'again';
     rejected.push(...verdict.rejected);

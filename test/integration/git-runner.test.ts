@@ -42,6 +42,9 @@ describe('the git runner: simple-git and the fast path give the same bytes, code
     git(repo, ['merge', '-q', '--no-ff', '-m', 'merge side', 'side']);
     assert.equal(await r.lastReflogSubject(), gits());
     assert.match(await r.lastReflogSubject(), /^merge side/);
+    // A subject longer than the part of the file that is read: git is asked.
+    commitFiles(repo, { 'long.txt': 'x\n' }, `long ${'y'.repeat(5000)}`);
+    assert.equal(await r.lastReflogSubject(), gits());
     const bare = initRepo(join(dir.path, 'no-reflog'));
     git(bare, ['config', 'core.logAllRefUpdates', 'false']);
     commitFiles(bare, { 'a.txt': 'a\n' }, 'one');

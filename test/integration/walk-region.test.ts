@@ -84,8 +84,8 @@ const answer = (walk: Walk) => ({
   end: walk.found.length === 0 ? walk.end : undefined,
 });
 
-/** Runs both ways; `streams` counts the streaming walks the deep one needed (1: the region answered). */
-async function bothWays(path: string, start: string, notes: NotesView, verifier: ReturnType<typeof recordsFor>['verifier']) {
+/** The repository at `path`, and the same one counting the streaming walks it is asked for. */
+async function counting(path: string) {
   const repo = await Repo.open(path);
   let streams = 0;
   const counted = Object.assign(Object.create(repo) as Repo, {
@@ -94,10 +94,16 @@ async function bothWays(path: string, start: string, notes: NotesView, verifier:
       return repo.history(args);
     },
   });
+  return { repo, counted, streams: () => streams };
+}
+
+/** Runs both ways; `streams` counts the streaming walks the deep one needed (1: the region answered). */
+async function bothWays(path: string, start: string, notes: NotesView, verifier: ReturnType<typeof recordsFor>['verifier']) {
+  const { repo, counted, streams } = await counting(path);
   const options = { notes, verifier, policyAt: async () => ({ policy: openPolicy }), maxCommits: 1000, start };
   const streaming = await findSignedCommit({ ...options, repo, probe: Infinity });
   const deep = await findSignedCommit({ ...options, repo: counted, probe: 0 });
-  return { streaming, deep, streams };
+  return { streaming, deep, streams: streams() };
 }
 
 const dagArb: fc.Arbitrary<Dag> = fc.integer({ min: 2, max: 30 }).chain((n) =>
@@ -152,14 +158,7 @@ describe('the region walk gives the streaming walk’s answer (DESIGN 3, rule 1)
     const { path, ids } = build(line(noise));
     const walkWith = async (dag: Dag) => {
       const { notes, verifier } = recordsFor(dag, ids);
-      const repo = await Repo.open(path);
-      let streams = 0;
-      const counted = Object.assign(Object.create(repo) as Repo, {
-        history: (args: string[]) => {
-          streams++;
-          return repo.history(args);
-        },
-      });
+      const { repo, counted, streams } = await counting(path);
       const options = { notes, verifier, policyAt: async () => ({ policy: openPolicy }), maxCommits: 100_000, start: ids.at(-1)! };
       const walk = await findSignedCommit({ ...options, repo: counted });
       assert.deepEqual(
@@ -169,7 +168,7 @@ describe('the region walk gives the streaming walk’s answer (DESIGN 3, rule 1)
       assert.equal(walk.walked, n);
       assert.equal(walk.rejected.length, dag.notes.size - 1, 'every record on the way is named with why it did not count');
       assert.deepEqual(answer(walk), answer(await findSignedCommit({ ...options, repo, probe: Infinity })));
-      return streams;
+      return streams();
     };
     // Records the anchors refuse (another commit's) are left out of the region at once: the probe, then the region.
     assert.equal(await walkWith(line(noise)), 1);
