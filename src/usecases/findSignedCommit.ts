@@ -46,6 +46,12 @@ const MAX_BATCH = 4096;
 const PROBE = 1024;
 /** Region walks tried while each ends on records that turn out not to count (each costs a traversal in git). */
 const REGION_ATTEMPTS = 3;
+/**
+ * The region walk reads every note's records to know which commits to leave
+ * out; with more notes than this (a notes ref anyone can push to) it is
+ * left to the streaming walk, which reads only the notes on its way.
+ */
+const REGION_MAX_NOTES = 10_000;
 
 /** The verdict on one commit's records: the valid ones, and why the others did not count. */
 interface Judged {
@@ -209,6 +215,7 @@ async function streamWalk(options: FindOptions, judge: Judge, limit = Infinity):
 async function regionWalk(options: FindOptions, judge: Judge): Promise<Walk | 'again' | undefined> {
   const { notes, repo, start, maxCommits } = options;
   const noted = [...notes.commits()];
+  if (noted.length > REGION_MAX_NOTES) return undefined;
   const parsed = noted.length > 0 ? await notes.records(noted) : new Map<string, ParsedRecord[]>();
   const anchors = options.anchors ?? openPolicy;
   const plausible = new Set(
