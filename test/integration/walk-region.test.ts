@@ -192,6 +192,18 @@ describe('the region walk gives the streaming walk’s answer (DESIGN 3, rule 1)
     const bounded = await findSignedCommit({ ...options, maxCommits: 200, probe: 16 });
     assert.equal(bounded.found.length, 0);
     assert.equal(bounded.end, 'bound');
+    // More notes than the region walk reads: the streaming walk answers, and the same.
+    const { counted, streams } = await counting(path);
+    const crowded: NotesView = {
+      ...notes,
+      commits: () => [...notes.commits(), ...Array.from({ length: 10_000 }, (_, i) => i.toString(16).padStart(40, 'f'))],
+    };
+    const streamed = await findSignedCommit({ ...options, repo: counted, notes: crowded, maxCommits: 300, probe: 16 });
+    assert.deepEqual(
+      streamed.found.map((f) => f.commit),
+      [ids[0]],
+    );
+    assert.equal(streams(), 2, 'the probe, then the streaming walk');
     const enough = await findSignedCommit({ ...options, maxCommits: 300, probe: 16 });
     assert.deepEqual(
       enough.found.map((f) => f.commit),
