@@ -70,6 +70,14 @@ module.exports = {
       to: { path: processModules },
     },
     {
+      name: 'git-runner-stays-in-git',
+      comment:
+        "git's vocabulary lives in src/git (DESIGN 7): the runner and its engines are private to it; other floors call Repo's named verbs, never an argv",
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/git/' },
+      to: { path: '^src/git/(exec|runners|directEngine|simpleGitEngine|gitResult|hashBlobs|hashBlobsWorker)\\.ts$' },
+    },
+    {
       name: 'only-kms-imports-the-aws-sdk',
       comment: 'only src/kms imports the AWS SDK (DESIGN 7)',
       severity: 'error',

@@ -68,4 +68,18 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.cjs'], languageOptions: { globals: globals.node, sourceType: 'commonjs' } },
+  {
+    // Git's vocabulary lives in src/git (DESIGN 7): a call that hands git an argv (runner.text(['rev-parse', …])) is refused elsewhere.
+    files: ['src/**/*.ts'],
+    ignores: ['src/git/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(maybe|text|bytes|lines|spawn|run|raw)$/][arguments.0.type="ArrayExpression"]',
+          message: 'a raw git argv outside src/git: add a named verb to src/git/repo.ts (or notes.ts) and call that',
+        },
+      ],
+    },
+  },
 );

@@ -26,11 +26,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   },
   'sign-file': {
     summary: 'sign release artifacts outside git into a standalone record file (<name>.kmssig.json)',
-    load: () => import('./commands/signFile.js'),
+    load: () => import('./commands/signArtifacts.js'),
   },
   'verify-file': {
     summary: 'verify a standalone record file and the files it lists (offline with --public-key)',
-    load: () => import('./commands/verifyFile.js'),
+    load: () => import('./commands/verifyArtifacts.js'),
   },
   pubkey: {
     summary: 'write the public key of an asymmetric KMS key as PEM, for offline verification',

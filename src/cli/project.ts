@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/loadConfig.js';
 import { parseContextArgs } from '../core/context.js';
-import type { Pin } from '../core/trust.js';
+import type { Pin } from '../core/anchors.js';
 import { KmssigError } from '../errors.js';
 import { Repo } from '../git/repo.js';
 import { messages } from '../messages.js';

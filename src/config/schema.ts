@@ -1,11 +1,17 @@
 import { z } from 'zod';
 import { SIGNING_ALGORITHMS } from '../core/algorithms.js';
+import { KMSSIG_HOOKS, type HookName } from '../core/hookNames.js';
 import { messages } from '../messages.js';
 
 /** How far the search for the nearest signed commit walks by default (verify.maxCommits). */
 export const DEFAULT_MAX_COMMITS = 100_000;
 
 const hookMode = z.enum(['block', 'warn', 'off']);
+// Every hook kmssig runs blocks by default: one entry per name of core/hookNames.ts.
+const hookModes = Object.fromEntries(KMSSIG_HOOKS.map((h) => [h, hookMode.default('block')])) as {
+  [H in HookName]: z.ZodDefault<typeof hookMode>;
+};
+const defaultHookModes = Object.fromEntries(KMSSIG_HOOKS.map((h) => [h, 'block'])) as Record<HookName, 'block'>;
 const pattern = z
   .string()
   .min(1)
@@ -66,12 +72,9 @@ const configObject = z.strictObject({
     .strictObject({
       /** A committed hooks folder other than .husky/ (say, the one core.hooksPath names): always signed. */
       dir: pattern.optional(),
-      'pre-push': hookMode.default('block'),
-      'post-merge': hookMode.default('block'),
-      'post-checkout': hookMode.default('block'),
-      'post-rewrite': hookMode.default('block'),
+      ...hookModes,
     })
-    .default({ 'pre-push': 'block', 'post-merge': 'block', 'post-checkout': 'block', 'post-rewrite': 'block' }),
+    .default(defaultHookModes),
 });
 
 // An allowEmpty entry that is not a pattern of files allows nothing: most likely a typo of one that is.
@@ -82,5 +85,5 @@ export const configSchema = configObject.superRefine((config, ctx) => {
 });
 
 export type Config = z.infer<typeof configSchema>;
-export type HookName = 'pre-push' | 'post-merge' | 'post-checkout' | 'post-rewrite';
+export type { HookName } from '../core/hookNames.js';
 export type HookMode = z.infer<typeof hookMode>;

@@ -6,8 +6,6 @@ export interface PushUpdate {
   remoteSha: string;
 }
 
-export const isZeroOid = (oid: string) => /^0+$/.test(oid);
-
 export function parsePushLines(text: string): PushUpdate[] {
   return text
     .split('\n')

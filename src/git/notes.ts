@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { stripUserInfo } from '../core/context.js';
 import { KmssigError } from '../errors.js';
 import { messages } from '../messages.js';
+import { parseCatFileBatch, parseNotesList, parseRefList } from './parse.js';
 import type { Repo } from './repo.js';
+import { runnerOf } from './runners.js';
 
 /** Where records live (DESIGN 2.3). */
 export const NOTES_REF = 'refs/notes/kmssig';
@@ -18,12 +20,10 @@ export function remoteNotesRef(remote: string): string {
 
 /** The note refs readers take the union of: ours and every remote's. */
 export async function noteRefs(repo: Repo): Promise<Map<string, string>> {
-  const out = await repo.git.text(['for-each-ref', '--format=%(objectname) %(refname)', NOTES_REF, 'refs/notes/remotes/']);
+  const out = await runnerOf(repo).text(['for-each-ref', '--format=%(objectname) %(refname)', NOTES_REF, 'refs/notes/remotes/']);
   const refs = new Map<string, string>();
-  for (const line of out.split('\n')) {
-    const [oid, ref] = line.split(' ');
-    if (oid && ref && (ref === NOTES_REF || /^refs\/notes\/remotes\/[^/]+\/kmssig$/.test(ref))) refs.set(ref, oid);
-  }
+  for (const [ref, oid] of parseRefList(out))
+    if (ref === NOTES_REF || /^refs\/notes\/remotes\/[^/]+\/kmssig$/.test(ref)) refs.set(ref, oid);
   return refs;
 }
 
@@ -33,11 +33,9 @@ export async function noteRefs(repo: Repo): Promise<Map<string, string>> {
  */
 export async function indexNotes(repo: Repo, refs: Iterable<string>): Promise<Map<string, Set<string>>> {
   const index = new Map<string, Set<string>>();
-  const lists = await Promise.all([...refs].map((ref) => repo.git.text(['notes', `--ref=${ref}`, 'list'])));
+  const lists = await Promise.all([...refs].map((ref) => runnerOf(repo).text(['notes', `--ref=${ref}`, 'list'])));
   for (const out of lists) {
-    for (const line of out.split('\n')) {
-      const [blob, commit] = line.split(' ');
-      if (!blob || !commit) continue;
+    for (const { blob, commit } of parseNotesList(out)) {
       let blobs = index.get(commit);
       if (!blobs) index.set(commit, (blobs = new Set()));
       blobs.add(blob);
@@ -51,15 +49,11 @@ export async function readNoteBlobs(repo: Repo, blobs: Iterable<string>): Promis
   const wanted = [...new Set(blobs)];
   const texts = new Map<string, string>();
   if (wanted.length === 0) return texts;
-  const out = await repo.git.bytes(['cat-file', '--batch'], wanted.join('\n') + '\n');
-  let at = 0;
-  while (at < out.length) {
-    const nl = out.indexOf(10, at);
-    const [oid, type, size] = out.subarray(at, nl).toString('latin1').split(' ');
-    at = nl + 1;
-    if (type !== 'blob') throw new KmssigError('GIT', messages.noteUnreadable(oid ?? '?'));
-    texts.set(oid!, out.subarray(at, at + Number(size)).toString('utf8'));
-    at += Number(size) + 1;
+  const out = await runnerOf(repo).bytes(['cat-file', '--batch'], wanted.join('\n') + '\n');
+  for (const { header, content } of parseCatFileBatch(out)) {
+    if ('missing' in header || header.type !== 'blob' || !content)
+      throw new KmssigError('GIT', messages.noteUnreadable('missing' in header ? header.missing || '?' : header.oid));
+    texts.set(header.oid, content.toString('utf8'));
   }
   return texts;
 }
@@ -69,7 +63,7 @@ export async function readNoteBlobs(repo: Repo, blobs: Iterable<string>): Promis
  * stays sorted and free of duplicates, the form `cat_sort_uniq` merges produce.
  */
 export async function addNoteLines(repo: Repo, commit: string, lines: string[]): Promise<boolean> {
-  const existing = (await repo.git.maybe(['notes', `--ref=${NOTES_REF}`, 'show', commit])) ?? '';
+  const existing = (await runnerOf(repo).maybe(['notes', `--ref=${NOTES_REF}`, 'show', commit])) ?? '';
   const all = new Set(existing.split('\n').filter((l) => l.trim() !== ''));
   const before = all.size;
   for (const line of lines) all.add(line);
@@ -79,15 +73,30 @@ export async function addNoteLines(repo: Repo, commit: string, lines: string[]):
   // process killed while writing leaves at most an unreferenced blob. With
   // `add -F -`, git would store whatever part of the text reached it (and an
   // empty text removes the note with every record on it).
-  const blob = (await repo.git.bytes(['hash-object', '-w', '--stdin'], text)).toString('utf8').trim();
-  await repo.git.bytes(['notes', `--ref=${NOTES_REF}`, 'add', '-f', '-C', blob, commit], undefined, await identityEnv(repo));
+  const blob = (await runnerOf(repo).bytes(['hash-object', '-w', '--stdin'], text)).toString('utf8').trim();
+  await runnerOf(repo).bytes(['notes', `--ref=${NOTES_REF}`, 'add', '-f', '-C', blob, commit], undefined, await identityEnv(repo));
   return true;
+}
+
+/** Whether the remote already has every record of ours: nothing local, or ours is in its tracking ref. */
+export async function notesPublished(repo: Repo, remote: string): Promise<boolean> {
+  if (!(await repo.resolve(NOTES_REF))) return true;
+  return repo.isAncestor(NOTES_REF, remoteNotesRef(remote));
+}
+
+/** After a push of our notes, the remote's tracking notes ref is what was pushed. */
+export async function markNotesPublished(repo: Repo, remote: string): Promise<void> {
+  await repo.updateRef(remoteNotesRef(remote), NOTES_REF);
 }
 
 /** Merges another notes ref into ours by the union of lines. */
 export async function mergeNotes(repo: Repo, from: string): Promise<void> {
-  if (!(await repo.git.maybe(['rev-parse', '--verify', '--quiet', from]))) return;
-  await repo.git.bytes(['notes', `--ref=${NOTES_REF}`, 'merge', '-q', '-s', 'cat_sort_uniq', from], undefined, await identityEnv(repo));
+  if (!(await runnerOf(repo).maybe(['rev-parse', '--verify', '--quiet', from]))) return;
+  await runnerOf(repo).bytes(
+    ['notes', `--ref=${NOTES_REF}`, 'merge', '-q', '-s', 'cat_sort_uniq', from],
+    undefined,
+    await identityEnv(repo),
+  );
 }
 
 /**
@@ -97,7 +106,7 @@ export async function mergeNotes(repo: Repo, from: string): Promise<void> {
 export async function fetchNotes(repo: Repo, remote: string): Promise<boolean> {
   const target = remoteNotesRef(remote);
   try {
-    await repo.git.bytes(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, `+${NOTES_REF}:${target}`]);
+    await runnerOf(repo).bytes(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, `+${NOTES_REF}:${target}`]);
     return true;
   } catch (error) {
     if (/couldn't find remote ref/i.test(fullText(error))) return false;
@@ -116,7 +125,7 @@ export type PushOutcome = 'pushed' | 'up-to-date' | 'rejected';
  */
 export async function pushNotes(repo: Repo, remote: string): Promise<PushOutcome> {
   try {
-    const out = await repo.git.bytes(['push', '--no-verify', '--porcelain', remote, `${NOTES_REF}:${NOTES_REF}`]);
+    const out = await runnerOf(repo).bytes(['push', '--no-verify', '--porcelain', remote, `${NOTES_REF}:${NOTES_REF}`]);
     return /\[up to date\]/.test(out.toString('utf8')) ? 'up-to-date' : 'pushed';
   } catch (error) {
     const refusal = pushRefusal(fullText(error));
@@ -150,7 +159,7 @@ export function pushRefusal(text: string): 'race' | { reason: string; said: stri
 
 // A notes update is a commit; CI machines often have no identity configured.
 async function identityEnv(repo: Repo): Promise<NodeJS.ProcessEnv | undefined> {
-  if (await repo.git.maybe(['var', 'GIT_COMMITTER_IDENT'])) return undefined;
+  if (await runnerOf(repo).maybe(['var', 'GIT_COMMITTER_IDENT'])) return undefined;
   const id = { name: 'kmssig', email: 'kmssig@localhost' };
   return { GIT_AUTHOR_NAME: id.name, GIT_AUTHOR_EMAIL: id.email, GIT_COMMITTER_NAME: id.name, GIT_COMMITTER_EMAIL: id.email };
 }

@@ -3,6 +3,26 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { KmssigError } from '../errors.js';
 import { messages } from '../messages.js';
 import { createGitRunner, type GitRunner, type GitRunnerOptions } from './exec.js';
+import { hashBlobs } from './hashBlobs.js';
+import {
+  lines,
+  parseAuthors,
+  parseBoundary,
+  parseCatFileBatch,
+  parseCheckAttr,
+  parseConfigScopes,
+  parseConfigZ,
+  parseHistoryLine,
+  parseLsTree,
+  parseNameOnlyLog,
+  parseReflog,
+  parseStatusZ,
+  splitZ,
+} from './parse.js';
+import { registerRunner } from './runners.js';
+
+/** How a repository is opened (the hooks' fast path: see GitRunnerOptions). */
+export type RepoOptions = GitRunnerOptions;
 
 /** An entry of a commit's tree: a file (blob), a symlink, or a gitlink (a submodule's commit, mode 160000). */
 export interface TreeEntry {
@@ -11,7 +31,6 @@ export interface TreeEntry {
   mode: string;
 }
 
-const NULL_OID = /^0+$/;
 const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /** A line of `git rev-list --parents`: a commit and its parents; `boundary` for a `--boundary` commit. */
 export interface HistoryEntry {
@@ -20,7 +39,6 @@ export interface HistoryEntry {
   boundary: boolean;
 }
 
-export const isNullOid = (oid: string) => NULL_OID.test(oid);
 /** A submodule: the tree names a commit of another repository, not content kmssig can hash. */
 export const isGitlink = (entry: TreeEntry) => entry.mode === '160000';
 
@@ -46,20 +64,9 @@ export function decodePathLossy(raw: Buffer): string {
   return lossy.decode(raw);
 }
 
-function splitZ(out: Buffer): Buffer[] {
-  const parts: Buffer[] = [];
-  let start = 0;
-  for (let i = out.indexOf(0); i !== -1; i = out.indexOf(0, start)) {
-    parts.push(out.subarray(start, i));
-    start = i + 1;
-  }
-  if (start < out.length) parts.push(out.subarray(start));
-  return parts;
-}
-
 /** A git repository: its folders and the read queries kmssig needs. */
 export class Repo {
-  readonly git: GitRunner;
+  private readonly git: GitRunner;
   readonly root: string;
   readonly gitDir: string;
   readonly commonDir: string;
@@ -72,6 +79,7 @@ export class Repo {
 
   private constructor(git: GitRunner, root: string, gitDir: string, commonDir: string) {
     this.git = git;
+    registerRunner(this, git);
     this.root = root;
     this.gitDir = gitDir;
     this.commonDir = commonDir;
@@ -191,8 +199,7 @@ export class Repo {
 
   /** Tags pointing at a commit, as full ref names. */
   async tagsAt(commit: string): Promise<string[]> {
-    const out = await this.git.text(['for-each-ref', '--format=%(refname)', `--points-at=${commit}`, 'refs/tags/']);
-    return out.split('\n').filter(Boolean);
+    return lines(await this.git.text(['for-each-ref', '--format=%(refname)', `--points-at=${commit}`, 'refs/tags/']));
   }
 
   /**
@@ -216,10 +223,7 @@ export class Repo {
     const result = new Map<string, string>();
     if (commits.length === 0) return result;
     const out = await this.git.bytes(['log', '--no-walk=unsorted', '--format=%H %an <%ae>', '--stdin'], commits.join('\n') + '\n');
-    for (const line of out.toString('utf8').split('\n')) {
-      if (line.length > 41) result.set(line.slice(0, 40), line.slice(41));
-    }
-    return result;
+    return parseAuthors(out.toString('utf8'));
   }
 
   /**
@@ -239,14 +243,9 @@ export class Repo {
 
   private async readTree(commit: string): Promise<TreeEntry[]> {
     const out = await this.git.bytes(['ls-tree', '-r', '-z', '--full-tree', commit]);
-    const entries: TreeEntry[] = [];
-    for (const raw of splitZ(out)) {
-      const tab = raw.indexOf(9);
-      const [mode, type, oid] = raw.subarray(0, tab).toString('latin1').split(' ');
-      if ((type !== 'blob' && type !== 'commit') || !mode || !oid) continue;
-      entries.push({ path: this.name(raw.subarray(tab + 1)), oid, mode });
-    }
-    return entries;
+    return parseLsTree(out)
+      .filter((e) => e.type === 'blob' || e.type === 'commit')
+      .map((e) => ({ path: this.name(e.path), oid: e.oid, mode: e.mode }));
   }
 
   /**
@@ -257,30 +256,18 @@ export class Repo {
     const texts = new Map<string, string>();
     if (paths.length === 0) return texts;
     const out = await this.git.bytes(['cat-file', '--batch'], paths.map((p) => `${commit}:${p}`).join('\n') + '\n');
-    let at = 0;
-    for (const path of paths) {
-      const nl = out.indexOf(10, at);
-      if (nl === -1) break;
-      const header = out.subarray(at, nl).toString('latin1').split(' ');
-      at = nl + 1;
-      if (header[1] === 'missing' || header[1] === 'ambiguous' || header.length !== 3) continue;
-      const size = Number(header[2]);
-      if (header[1] === 'blob') texts.set(path, out.subarray(at, at + size).toString('utf8'));
-      at += size + 1;
+    let i = 0;
+    for (const { header, content } of parseCatFileBatch(out)) {
+      const path = paths[i++];
+      if (path === undefined) break;
+      if ('type' in header && header.type === 'blob' && content) texts.set(path, content.toString('utf8'));
     }
     return texts;
   }
 
   /** Every value of the local git config keys matching a regular expression, as [key, value] pairs. */
   async configRegexp(pattern: string): Promise<[string, string][]> {
-    const out = (await this.git.maybe(['config', '--local', '-z', '--get-regexp', pattern])) ?? '';
-    return out
-      .split('\0')
-      .filter(Boolean)
-      .map((entry) => {
-        const nl = entry.indexOf('\n');
-        return nl === -1 ? [entry, ''] : [entry.slice(0, nl), entry.slice(nl + 1)];
-      });
+    return parseConfigZ((await this.git.maybe(['config', '--local', '-z', '--get-regexp', pattern])) ?? '');
   }
 
   /**
@@ -295,8 +282,7 @@ export class Repo {
 
   /** Commits reachable from `rev`, newest first, at most `max`; extra rev-list arguments narrow it. */
   async revList(rev: string, max: number, extra: string[] = []): Promise<string[]> {
-    const out = await this.git.text(['rev-list', `--max-count=${max}`, rev, ...extra, '--']);
-    return out.split('\n').filter(Boolean);
+    return lines(await this.git.text(['rev-list', `--max-count=${max}`, rev, ...extra, '--']));
   }
 
   /**
@@ -308,10 +294,8 @@ export class Repo {
    */
   async *history(args: string[]): AsyncGenerator<HistoryEntry, void, undefined> {
     for await (const line of this.git.lines(['rev-list', '--parents', ...args, '--'])) {
-      if (line === '') continue;
-      const boundary = line.startsWith('-');
-      const [commit, ...parents] = (boundary ? line.slice(1) : line).split(' ');
-      yield { commit: commit!, parents, boundary };
+      const entry = parseHistoryLine(line);
+      if (entry) yield entry;
     }
   }
 
@@ -330,19 +314,12 @@ export class Repo {
       ['rev-list', '--boundary', '--ignore-missing', `--max-count=${max}`, '--stdin'],
       revs.join('\n') + '\n',
     );
-    const inside: string[] = [];
-    const boundary: string[] = [];
-    for (const line of out.toString('latin1').split('\n')) {
-      if (line.startsWith('-')) boundary.push(line.slice(1));
-      else if (line !== '') inside.push(line);
-    }
-    return { inside, boundary };
+    return parseBoundary(out.toString('latin1'));
   }
 
   /** Commits reachable from `rev` and from no remote-tracking ref (own or not: see usecases/ownWork.ts). */
   async unpushedCommits(rev: string, max: number): Promise<string[]> {
-    const out = await this.git.text(['rev-list', `--max-count=${max}`, rev, '--not', '--remotes', '--']);
-    return out.split('\n').filter(Boolean);
+    return lines(await this.git.text(['rev-list', `--max-count=${max}`, rev, '--not', '--remotes', '--']));
   }
 
   /**
@@ -351,11 +328,7 @@ export class Repo {
    * (`commit (amend): …`, `pull: Fast-forward`, `rebase (pick): …`).
    */
   async reflogEntries(): Promise<{ commit: string; subject: string }[]> {
-    const out = (await this.git.maybe(['log', '-g', '--all', '--format=%H %gs'])) ?? '';
-    return out
-      .split('\n')
-      .filter((l) => l.length > 41)
-      .map((l) => ({ commit: l.slice(0, 40), subject: l.slice(41) }));
+    return parseReflog((await this.git.maybe(['log', '-g', '--all', '--format=%H %gs'])) ?? '');
   }
 
   /** Whether this clone writes reflogs at all (a mirror clone or core.logAllRefUpdates=false writes none). */
@@ -381,19 +354,15 @@ export class Repo {
     if (autocrlf && autocrlf.toLowerCase() !== 'false') found.add(`core.autocrlf=${autocrlf}`);
     if (paths.length > 0) {
       const out = (await this.git.maybe(['check-attr', '-z', 'text', 'eol', 'filter', 'working-tree-encoding', '--', ...paths])) ?? '';
-      const parts = out.split('\0');
-      for (let i = 0; i + 2 < parts.length; i += 3) {
-        const [attr, value] = [parts[i + 1]!, parts[i + 2]!];
+      for (const { attr, value } of parseCheckAttr(out))
         if (value !== 'unspecified' && value !== 'unset') found.add(value === 'set' ? attr : `${attr}=${value}`);
-      }
     }
     return [...found];
   }
 
   /** The remote-tracking refs that reach a commit, by short name (`origin/main`). */
   async remoteRefsContaining(commit: string): Promise<string[]> {
-    const out = (await this.git.maybe(['for-each-ref', '--format=%(refname:short)', `--contains=${commit}`, 'refs/remotes/'])) ?? '';
-    return out.split('\n').filter(Boolean);
+    return lines((await this.git.maybe(['for-each-ref', '--format=%(refname:short)', `--contains=${commit}`, 'refs/remotes/'])) ?? '');
   }
 
   async isShallow(): Promise<boolean> {
@@ -401,7 +370,7 @@ export class Repo {
   }
 
   async remotes(): Promise<string[]> {
-    return (await this.git.text(['remote'])).split('\n').filter(Boolean);
+    return lines(await this.git.text(['remote']));
   }
 
   async configGet(key: string): Promise<string | undefined> {
@@ -409,7 +378,7 @@ export class Repo {
   }
 
   async configGetAll(key: string): Promise<string[]> {
-    return ((await this.git.maybe(['config', '--get-all', key])) ?? '').split('\n').filter(Boolean);
+    return lines((await this.git.maybe(['config', '--get-all', key])) ?? '');
   }
 
   /** Replaces every entry of a local config section (such as `kmssig.trust`) with these, in order. */
@@ -421,7 +390,112 @@ export class Repo {
   /** Files that differ between the index/worktree and HEAD, or are untracked. */
   async uncommittedPaths(): Promise<Set<string>> {
     const out = await this.git.bytes(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
-    return new Set(splitZ(out).map((raw) => this.name(raw.subarray(3))));
+    return new Set(parseStatusZ(out).map((raw) => this.name(raw)));
+  }
+
+  /** The environment git runs with here (a hook reopens the repository with it). */
+  get environment(): NodeJS.ProcessEnv {
+    return this.env;
+  }
+
+  /** The commit a revision names, or undefined when it names none (no error: for refs that may not exist). */
+  async resolveCommit(rev: string): Promise<string | undefined> {
+    return (await this.git.maybe(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]))?.trim() || undefined;
+  }
+
+  /** The object a ref or revision names, or undefined. */
+  async resolve(rev: string): Promise<string | undefined> {
+    return (await this.git.maybe(['rev-parse', '--verify', '--quiet', rev]))?.trim() || undefined;
+  }
+
+  /** Whether this full ref name exists as a ref (`refs/heads/main`, `refs/tags/v1`). */
+  async refExists(name: string): Promise<boolean> {
+    return (await this.git.maybe(['show-ref', '--verify', '--quiet', name])) !== undefined;
+  }
+
+  /** Whether this clone has the commit (a remote's old tip may be one it never fetched). */
+  async hasCommit(oid: string): Promise<boolean> {
+    return (await this.git.maybe(['cat-file', '-e', `${oid}^{commit}`])) !== undefined;
+  }
+
+  /** Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor). */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    return (await this.git.maybe(['merge-base', '--is-ancestor', ancestor, descendant])) !== undefined;
+  }
+
+  /** A commit's parents, first parent first. */
+  async parents(commit: string): Promise<string[]> {
+    return lines(await this.git.text(['rev-parse', `${commit}^@`]));
+  }
+
+  /** Points a ref at an object (a remote-tracking notes ref after its push). */
+  async updateRef(name: string, value: string): Promise<void> {
+    await this.git.maybe(['update-ref', name, value]);
+  }
+
+  /**
+   * Commits reachable from `tip` and not from `exclude` (a commit, or a
+   * remote's tracking refs, or every remote's), newest first, with the paths
+   * each changed against its first parent — for matching only (lossy names).
+   */
+  async changedPathsSince(
+    tip: string,
+    exclude: { commit: string } | { remote: string | undefined },
+  ): Promise<{ commit: string; paths: string[] }[]> {
+    const not = 'commit' in exclude ? [`^${exclude.commit}`] : ['--not', exclude.remote ? `--remotes=${exclude.remote}` : '--remotes'];
+    const out = await this.git.bytes(['log', '--format=%x01%H', '--name-only', '-z', '--diff-merges=first-parent', tip, ...not, '--']);
+    return parseNameOnlyLog(out).map(({ commit, paths }) => ({ commit, paths: paths.map((p) => decodePathLossy(p)) }));
+  }
+
+  /** Fetches `steps` more commits of history from a remote (a shallow clone); throws GIT when it fails. */
+  async deepen(remote: string, steps: number): Promise<void> {
+    await this.git.bytes(['fetch', '--quiet', '--no-tags', `--deepen=${steps}`, remote]);
+  }
+
+  /** A path inside the git directory as git resolves it (`hooks`: the repository's hooks folder), absolute. */
+  async gitPath(name: string): Promise<string> {
+    const path = (await this.git.text(['rev-parse', '--git-path', name])).trim();
+    return isAbsolute(path) ? path : resolve(this.root, path);
+  }
+
+  /** Every value of a path-valued config key with the scope that set it (system, global, local, worktree…), in git's order. */
+  async configPathScopes(key: string): Promise<{ scope: string; value: string }[]> {
+    return parseConfigScopes((await this.git.maybe(['config', '--show-scope', '--type=path', '--get-all', key])) ?? '');
+  }
+
+  /** A path-valued config key as git reads it (`~` expanded), or undefined. */
+  async configGetPath(key: string): Promise<string | undefined> {
+    return (await this.git.maybe(['config', '--type=path', '--get', key]))?.trim() || undefined;
+  }
+
+  /** A key of this repository's own config file (not the global or system one), or undefined. */
+  async configGetLocal(key: string): Promise<string | undefined> {
+    return (await this.git.maybe(['config', '--local', '--get', key]))?.trim() || undefined;
+  }
+
+  /** Sets a key in this repository's own config file. */
+  async configSetLocal(key: string, value: string): Promise<void> {
+    await this.git.text(['config', '--local', key, value]);
+  }
+
+  /** Removes a key from this repository's own config file. */
+  async configUnsetLocal(key: string): Promise<void> {
+    await this.git.text(['config', '--local', '--unset', key]);
+  }
+
+  /** Adds a value to a multi-valued key (`remote.origin.fetch`). */
+  async configAdd(key: string, value: string): Promise<void> {
+    await this.git.text(['config', '--add', key, value]);
+  }
+
+  /** Removes every entry of a key that has exactly this value. */
+  async configUnsetValue(key: string, value: string): Promise<void> {
+    await this.git.text(['config', '--fixed-value', '--unset-all', key, value]);
+  }
+
+  /** Hashes the blobs' bytes (SHA-512 hex, by object id), streamed through cat-file. */
+  hashBlobs(oids: Iterable<string>): Promise<Map<string, string>> {
+    return hashBlobs(this.git, oids);
   }
 
   /** INPUT (exit 2), naming the file, when one of these listed paths is not UTF-8. */

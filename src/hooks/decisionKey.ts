@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { GitRunnerOptions } from '../git/exec.js';
-import { Repo } from '../git/repo.js';
+import { Repo, type RepoOptions } from '../git/repo.js';
 import { version } from '../version.js';
 
 // This module is on the hooks' fast path: it must stay free of cosmiconfig,
 // zod, the AWS SDK and the verification code, which load only when needed.
 
-export type VerifyHook = 'post-merge' | 'post-checkout' | 'post-rewrite';
+import type { VerifyHook } from '../core/hookNames.js';
+
+export type { VerifyHook };
 
 /** The refs a decision depends on: every remote-tracking ref and every notes ref. */
 const STATE_REFS = ['refs/remotes/*', 'refs/notes/*'];
@@ -26,18 +27,14 @@ export interface RepoState {
  * Opens the repository and reads its state with one git process and one file
  * read: the fast path of a hook that has nothing to do.
  */
-export async function openWithState(
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  options: GitRunnerOptions,
-): Promise<{ repo: Repo; state: RepoState }> {
+export async function openWithState(cwd: string, env: NodeJS.ProcessEnv, options: RepoOptions): Promise<{ repo: Repo; state: RepoState }> {
   const { repo, head, refs } = await Repo.openWithRefs(cwd, env, options, STATE_REFS);
   return { repo, state: { head, refs, config: await repo.localConfigText() } };
 }
 
 /** The state of a repository as it is now, for a key computed after the hook did its work. */
 export async function readState(repo: Repo): Promise<RepoState> {
-  return (await openWithState(repo.root, repo.git.env, {})).state;
+  return (await openWithState(repo.root, repo.environment, {})).state;
 }
 
 /** After a pull only: the reflog action git sets for its children, else the reflog's last entry. */

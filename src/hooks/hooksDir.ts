@@ -24,15 +24,10 @@ const inside = (dir: string, root: string) => {
 
 /** Every core.hooksPath value git sees, with its scope, in git's order (system, global, local, ...). */
 async function hooksPaths(repo: Repo): Promise<{ scope: string; dir: string }[]> {
-  const out = await repo.git.maybe(['config', '--show-scope', '--type=path', '--get-all', 'core.hooksPath']);
-  return (out ?? '')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [scope = '', ...rest] = line.split('\t');
-      const value = rest.join('\t');
-      return { scope, dir: isAbsolute(value) ? value : resolve(repo.root, value) };
-    });
+  return (await repo.configPathScopes('core.hooksPath')).map(({ scope, value }) => ({
+    scope,
+    dir: isAbsolute(value) ? value : resolve(repo.root, value),
+  }));
 }
 
 /**
@@ -60,6 +55,5 @@ export async function locateHooks(repo: Repo): Promise<HooksLocation> {
   if (existsSync(join(huskyDir, '_')) || existsSync(join(repo.root, '.husky', 'pre-commit'))) {
     return { dir: huskyDir, kind: 'husky', huskyInactive: true };
   }
-  const gitHooks = (await repo.git.text(['rev-parse', '--git-path', 'hooks'])).trim();
-  return { dir: isAbsolute(gitHooks) ? gitHooks : resolve(repo.root, gitHooks), kind: 'git' };
+  return { dir: await repo.gitPath('hooks'), kind: 'git' };
 }

@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Repo } from '../git/repo.js';
 import { runsKmssig } from './managers/commands.js';
 import { detectManagers } from './managers/detect.js';
@@ -31,9 +31,8 @@ const executable = (path: string) => {
  * first thing to look at when "the hooks did nothing".
  */
 export async function inspectHooks(repo: Repo, hooks: string[]): Promise<HookReport[]> {
-  const hooksPath = (await repo.git.maybe(['config', '--type=path', '--get', 'core.hooksPath']))?.trim();
-  const gitHooks = (await repo.git.text(['rev-parse', '--git-path', 'hooks'])).trim();
-  const dir = hooksPath ? resolve(repo.root, hooksPath) : isAbsolute(gitHooks) ? gitHooks : resolve(repo.root, gitHooks);
+  const hooksPath = await repo.configGetPath('core.hooksPath');
+  const dir = hooksPath ? resolve(repo.root, hooksPath) : await repo.gitPath('hooks');
   const managers = detectManagers(repo.root);
   const managerText = (name: string) => {
     const m = managers.find((x) => x.manager === name);

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { HookName } from '../config/schema.js';
+import { KMSSIG_HOOKS, type HookName } from '../core/hookNames.js';
 import { writeFileAtomic } from '../fs/atomicWrite.js';
 import { KmssigError } from '../errors.js';
 import type { Repo } from '../git/repo.js';
@@ -12,7 +12,7 @@ import { GIT_HOOK_NAMES } from './gitHookNames.js';
 
 export { fetchAllNotes, removeNotesFetch, setupNotesFetch } from './notesFetch.js';
 
-export const HOOKS: HookName[] = ['pre-push', 'post-merge', 'post-checkout', 'post-rewrite'];
+export const HOOKS: HookName[] = [...KMSSIG_HOOKS];
 
 export interface HookChange {
   hook: string;
@@ -143,8 +143,7 @@ async function installChain(repo: Repo, location: HooksLocation, hooks: HookName
       await rm(join(dir, name));
       changes.push({ hook: name, file: relative(repo.root, join(dir, name)), change: 'removed' });
     }
-  if ((await repo.git.maybe(['config', '--local', '--get', 'core.hooksPath']))?.trim() !== dir)
-    await repo.git.text(['config', '--local', 'core.hooksPath', dir]);
+  if ((await repo.configGetLocal('core.hooksPath')) !== dir) await repo.configSetLocal('core.hooksPath', dir);
   return changes;
 }
 
@@ -154,7 +153,6 @@ async function uninstallChain(repo: Repo, location: HooksLocation): Promise<Hook
   if (existsSync(dir))
     for (const name of await readdir(dir)) changes.push({ hook: name, file: relative(repo.root, join(dir, name)), change: 'removed' });
   await rm(dir, { recursive: true, force: true });
-  if ((await repo.git.maybe(['config', '--local', '--get', 'core.hooksPath']))?.trim() === location.dir)
-    await repo.git.text(['config', '--local', '--unset', 'core.hooksPath']);
+  if ((await repo.configGetLocal('core.hooksPath')) === location.dir) await repo.configUnsetLocal('core.hooksPath');
   return changes;
 }

@@ -18,9 +18,9 @@ export async function setupNotesFetch(repo: Repo): Promise<{ remote: string; add
   for (const remote of await repo.remotes()) {
     const specs = await repo.configGetAll(`remote.${remote}.fetch`);
     const migrated = specs.includes(oldRefspec(remote));
-    if (migrated) await repo.git.text(['config', '--fixed-value', '--unset-all', `remote.${remote}.fetch`, oldRefspec(remote)]);
+    if (migrated) await repo.configUnsetValue(`remote.${remote}.fetch`, oldRefspec(remote));
     const added = !specs.includes(notesRefspec(remote));
-    if (added) await repo.git.text(['config', '--add', `remote.${remote}.fetch`, notesRefspec(remote)]);
+    if (added) await repo.configAdd(`remote.${remote}.fetch`, notesRefspec(remote));
     result.push({ remote, added: added && !migrated, migrated });
   }
   return result;
@@ -30,7 +30,7 @@ export async function removeNotesFetch(repo: Repo): Promise<void> {
   for (const remote of await repo.remotes()) {
     const specs = await repo.configGetAll(`remote.${remote}.fetch`);
     for (const spec of [notesRefspec(remote), oldRefspec(remote)])
-      if (specs.includes(spec)) await repo.git.text(['config', '--fixed-value', '--unset-all', `remote.${remote}.fetch`, spec]);
+      if (specs.includes(spec)) await repo.configUnsetValue(`remote.${remote}.fetch`, spec);
   }
 }
 

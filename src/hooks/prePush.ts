@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stripUserInfo } from '../core/context.js';
 import { policyProblem, recordRef } from '../core/policy.js';
-import { isZeroOid, type PushUpdate } from '../core/pushLines.js';
-import { resolvePolicy } from '../core/trust.js';
+import { isZeroOid } from '../core/oid.js';
+import type { PushUpdate } from '../core/pushLines.js';
+import { resolvePolicy } from '../core/anchors.js';
 import { selectFiles, type Selection } from '../core/selectFiles.js';
 import { KmssigError } from '../errors.js';
-import { fetchNotes, mergeNotes, NOTES_REF, pushNotes, remoteNotesRef } from '../git/notes.js';
-import { decodePathLossy, type Repo } from '../git/repo.js';
+import { fetchNotes, markNotesPublished, mergeNotes, NOTES_REF, notesPublished, pushNotes, remoteNotesRef } from '../git/notes.js';
+import type { Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
 import { acceptCommand, findForeignFiles } from '../usecases/noLaundering.js';
 import type { Session } from '../usecases/session.js';
@@ -45,7 +46,7 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
     const ref = parseRef(update.remoteRef);
     // A review ref (Gerrit's refs/for/main) or any other ref is neither a branch nor a tag: say so, sign nothing.
     if (!ref && update.remoteRef !== NOTES_REF) options.info(messages.pushRefNotSigned(update.remoteRef));
-    const commit = ref && (await repo.git.maybe(['rev-parse', '--verify', '--quiet', `${update.localSha}^{commit}`]))?.trim();
+    const commit = ref && (await repo.resolveCommit(update.localSha));
     if (!ref || !commit) continue;
     // The pushed commit's own configuration, whatever is checked out (DESIGN 3.4, rule 2).
     const selection = await session.selectionAt(commit);
@@ -74,7 +75,7 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
     if (signed > 0) throw new KmssigError('GIT', messages.notesInOuterPush(signed, stripUserInfo(options.remote)));
     return { ...result, published: 'outer-push' };
   }
-  if (signed === 0 && (await alreadyPublished(repo, options.remote))) return result;
+  if (signed === 0 && (await notesPublished(repo, options.remote))) return result;
   result.published = await publishNotes(repo, options.remote, options.attempts ?? 6);
   return result;
 }
@@ -120,34 +121,12 @@ async function sayIfNotCounting(session: Session, outcome: SignOutcome, info: (l
 /** Commits of the pushed range (not yet on the remote) whose diff touches a listed file, newest first. */
 async function changedCommits(session: Session, selection: Selection, tip: string, update: PushUpdate, remote: string): Promise<string[]> {
   const { repo } = session;
-  const known = !isZeroOid(update.remoteSha) && (await repo.git.maybe(['cat-file', '-e', `${update.remoteSha}^{commit}`])) !== undefined;
-  const exclude = known
-    ? [`^${update.remoteSha}`]
-    : /^[A-Za-z0-9._-]+$/.test(remote)
-      ? ['--not', `--remotes=${remote}`]
-      : ['--not', '--remotes'];
-  const out = await repo.git.bytes(['log', '--format=%x01%H', '--name-only', '-z', '--diff-merges=first-parent', tip, ...exclude, '--']);
-  const commits: string[] = [];
-  let current: { commit: string; paths: string[] } | undefined;
-  const flush = () => {
-    if (current && current.commit !== tip && selectFiles(current.paths, selection).length > 0) commits.push(current.commit);
-  };
-  for (const token of out.toString('latin1').split('\0')) {
-    if (token.startsWith('\x01')) {
-      flush();
-      current = { commit: token.slice(1), paths: [] };
-    } else if (current && token !== '') {
-      // For matching only: a release file with a bad name fails where it is hashed, naming it.
-      current.paths.push(decodePathLossy(Buffer.from(token.replace(/^\n/, ''), 'latin1')));
-    }
-  }
-  flush();
-  return commits;
-}
-
-async function alreadyPublished(repo: Repo, remote: string): Promise<boolean> {
-  if (!(await repo.git.maybe(['rev-parse', '--verify', '--quiet', NOTES_REF]))) return true;
-  return (await repo.git.maybe(['merge-base', '--is-ancestor', NOTES_REF, remoteNotesRef(remote)])) !== undefined;
+  const known = !isZeroOid(update.remoteSha) && (await repo.hasCommit(update.remoteSha));
+  // A URL pushed to directly has no tracking refs of its own: then every remote's count as published.
+  const exclude = known ? { commit: update.remoteSha } : { remote: /^[A-Za-z0-9._-]+$/.test(remote) ? remote : undefined };
+  // Names are for matching only: a release file with a bad name fails where it is hashed, naming it.
+  const changed = await repo.changedPathsSince(tip, exclude);
+  return changed.filter(({ commit, paths }) => commit !== tip && selectFiles(paths, selection).length > 0).map(({ commit }) => commit);
 }
 
 /** Push the notes; when another pusher got there first, fetch, merge (cat_sort_uniq) and retry with jitter. */
@@ -156,7 +135,7 @@ async function publishNotes(repo: Repo, remote: string, attempts: number): Promi
     if (await fetchNotes(repo, remote)) await mergeNotes(repo, remoteNotesRef(remote));
     const outcome = await pushNotes(repo, remote);
     if (outcome !== 'rejected') {
-      await repo.git.maybe(['update-ref', remoteNotesRef(remote), NOTES_REF]);
+      await markNotesPublished(repo, remote);
       return outcome;
     }
     if (attempt >= attempts) throw new KmssigError('GIT', messages.notesPushRaced(stripUserInfo(remote), attempts));

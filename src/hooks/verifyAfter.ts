@@ -21,7 +21,7 @@ export async function verifyAfter(session: Session, hook: VerifyHook, pulled: bo
   main.uncommitted = selectFiles(await session.repo.uncommittedPaths(), session.selection);
   const reports = [{ label: `HEAD (${head.slice(0, 12)}) after ${hook}`, report: main }];
   if (hook === 'post-merge' && pulled) {
-    const parents = (await session.repo.git.text(['rev-parse', `${head}^@`])).split('\n').filter(Boolean);
+    const parents = await session.repo.parents(head);
     const incoming = parents.length >= 2 ? parents[1]! : head;
     // A fast-forward: HEAD is the pulled commit, foreign, so the first report already held it to the strict rule.
     const alreadyStrict = incoming === head;

@@ -1,4 +1,4 @@
-import { isCreation } from '../core/ownWork.js';
+import { isCreation } from '../core/reflogCreation.js';
 import type { Repo } from '../git/repo.js';
 
 /** DESIGN 3.1: which commits of a history are the user's own work. */

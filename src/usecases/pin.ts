@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/schema.js';
-import { parsePin, pinEntries, type Pin } from '../core/trust.js';
+import { parsePin, pinEntries, type Pin } from '../core/anchors.js';
 import { KmssigError } from '../errors.js';
 import type { Repo } from '../git/repo.js';
 import type { KeyManagement } from '../kms/keyManagement.js';

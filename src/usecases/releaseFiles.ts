@@ -6,7 +6,6 @@ import { matchFiles, type Selection } from '../core/selectFiles.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import { KmssigError } from '../errors.js';
 import { HashFileError, hashFiles, type FileToHash } from '../fs/hashFiles.js';
-import { hashBlobs } from '../git/hashBlobs.js';
 import { isGitlink, type Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
 import type { DigestCache } from '../cache/digestCache.js';
@@ -55,7 +54,7 @@ export async function treeFiles(repo: Repo, commit: string, selection: Selection
   const blobs = new Map(picked.filter((e) => !isGitlink(e)).map((e) => [e.path, e.oid]));
   const known = cache ? await cache.lookup(blobs.values()) : new Map<string, string>();
   const missing = [...blobs.values()].filter((oid) => !known.has(oid));
-  const hashed = await hashBlobs(repo.git, missing);
+  const hashed = await repo.hashBlobs(missing);
   if (cache && hashed.size > 0) await cache.store(hashed);
   const digests = new Map<string, string>();
   for (const [path, oid] of blobs) digests.set(path, known.get(oid) ?? hashed.get(oid)!);

@@ -5,7 +5,7 @@ import type { LoadedConfig } from '../config/loadConfig.js';
 import type { Context } from '../core/context.js';
 import type { Policy } from '../core/policy.js';
 import type { Selection } from '../core/selectFiles.js';
-import { resolvePolicy, type Pin } from '../core/trust.js';
+import { resolvePolicy, type Pin } from '../core/anchors.js';
 import { createDigestCache, type DigestCache } from '../cache/digestCache.js';
 import { createLineCache, noCache } from '../cache/lineCache.js';
 import type { Repo } from '../git/repo.js';

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { KmssigError } from '../../src/errors.js';
 import { createGitRunner } from '../../src/git/exec.js';
 import { Repo } from '../../src/git/repo.js';
+import { runnerOf } from '../../src/git/runners.js';
 import { commitFiles, git, gitEnv, initRepo, tempDir } from '../helpers/git.js';
 
 const env = { ...process.env, ...gitEnv() };
@@ -158,7 +159,7 @@ describe('Repo.history: rev-list --parents, streamed and stoppable', () => {
     for await (const entry of r.history(['main'])) {
       assert.match(entry.commit, /^[0-9a-f]{40}$/);
       // Meanwhile git writes on: kmssig stops reading once enough lines wait, so git cannot finish.
-      await r.git.text(['rev-parse', 'HEAD']);
+      await runnerOf(r).text(['rev-parse', 'HEAD']);
       if (++taken === 3) break;
     }
     const events = readFileSync(traceFile, 'utf8')
@@ -175,7 +176,7 @@ describe('Repo.history: rev-list --parents, streamed and stoppable', () => {
       'rev-list was stopped, not run to its end',
     );
     // And it is gone: the next git call works (nothing holds the repository).
-    assert.equal((await r.git.text(['rev-parse', 'main~1'])).trim(), git(repo, ['rev-parse', 'main~1']).trim());
+    assert.equal((await runnerOf(r).text(['rev-parse', 'main~1'])).trim(), git(repo, ['rev-parse', 'main~1']).trim());
   });
 
   it('a revision that does not exist: GIT error, naming git', async () => {

@@ -8,6 +8,7 @@ import { git, initRepo, tempDir } from '../helpers/git.js';
 import * as sourceBlobs from '../../src/git/hashBlobs.js';
 import * as sourceFiles from '../../src/fs/hashFiles.js';
 import { Repo } from '../../src/git/repo.js';
+import { runnerOf } from '../../src/git/runners.js';
 
 // The parallel paths run worker threads, which node starts only from the
 // built JavaScript (npm test builds first): the lanes are tested through dist/,
@@ -73,7 +74,7 @@ describe('parallel hashing gives the digests sha512sum gives', () => {
   ] as const) {
     it(`git blobs, ${label}`, async () => {
       const impl = lanes === 1 ? sourceBlobs : builtBlobs;
-      const digests = await impl.hashBlobs(repo.git, [...oids.values()], { lanes, minParallelBytes: 0 });
+      const digests = await impl.hashBlobs(runnerOf(repo), [...oids.values()], { lanes, minParallelBytes: 0 });
       assert.equal(digests.size, new Set(oids.values()).size);
       assert.deepEqual(
         byPath(digests, (p) => oids.get(p)!),
@@ -94,7 +95,7 @@ describe('parallel hashing gives the digests sha512sum gives', () => {
 
   it('the default settings (one lane below the size threshold) agree too', async () => {
     assert.deepEqual(
-      byPath(await builtBlobs.hashBlobs(repo.git, oids.values()), (p) => oids.get(p)!),
+      byPath(await builtBlobs.hashBlobs(runnerOf(repo), oids.values()), (p) => oids.get(p)!),
       expected,
     );
     const files = paths.map((p) => ({ path: join(dir.path, p), size: 1 }));
@@ -136,7 +137,7 @@ describe('parallel hashing gives the digests sha512sum gives', () => {
       for (const lanes of [1, 2]) {
         const impl = lanes === 1 ? sourceBlobs : builtBlobs;
         await assert.rejects(
-          impl.hashBlobs(repo.git, [...oids.values(), bad], { lanes, minParallelBytes: 0 }),
+          impl.hashBlobs(runnerOf(repo), [...oids.values(), bad], { lanes, minParallelBytes: 0 }),
           (error: Error & { code?: string }) => {
             assert.equal(error.code, 'GIT', `${lanes} lane(s), ${bad === tree ? 'a tree' : 'a missing object'}: ${error.message}`);
             return true;

@@ -154,7 +154,7 @@ async function checkDeepening(session: Session, options: Parameters<typeof check
       const shallow = error instanceof KmssigError && error.code === 'HISTORY' && (await session.repo.isShallow());
       if (!shallow || !remote || step >= DEEPEN_STEPS.length) throw error;
       out.info(`ℹ shallow clone: fetching ${DEEPEN_STEPS[step]} more commits of history from ${remote}`);
-      await session.repo.git.bytes(['fetch', '--quiet', '--no-tags', `--deepen=${DEEPEN_STEPS[step]}`, remote]).catch((failed: unknown) => {
+      await session.repo.deepen(remote, DEEPEN_STEPS[step]!).catch((failed: unknown) => {
         throw new KmssigError('HISTORY', messages.deepenFailed((error as Error).message, remote, (failed as Error).message), {
           cause: failed,
         });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createGitRunner } from '../../git/exec.js';
+import { runUserCommand } from '../../git/userCommand.js';
 import type { Io, Output } from '../io.js';
 
 const CLI = fileURLToPath(new URL('../../bin.js', import.meta.url));
@@ -42,7 +42,7 @@ export async function runSteps(steps: Step[], out: Output, env: NodeJS.ProcessEn
     }
     out.result('kmssig' in step ? `$ kmssig ${show(step.kmssig)}` : `$ git ${show(step.git)}`);
     const { code, output: said } =
-      'kmssig' in step ? await kmssig(step.kmssig, step.cwd, env) : await createGitRunner(step.cwd, env).run(step.git);
+      'kmssig' in step ? await kmssig(step.kmssig, step.cwd, env) : await runUserCommand(step.cwd, env, step.git);
     if (said.trim()) out.result(said.trimEnd().replace(/^/gm, '  '));
     const outputOk = !('expectOutput' in step) || !step.expectOutput || step.expectOutput.test(said);
     const ok = code === step.expect && outputOk;

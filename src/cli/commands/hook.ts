@@ -1,11 +1,11 @@
-import type { HookName } from '../../config/schema.js';
+import { isHookName, KMSSIG_HOOKS } from '../../core/hookNames.js';
 import { KmssigError } from '../../errors.js';
-import { hookDecisionKey, openWithState, prePushDecisionKey, wasPull } from '../../hooks/decisionKey.js';
-import { parsePushLines } from '../../core/pushLines.js';
-import { createLineCache } from '../../cache/lineCache.js';
+import { hookEntry } from '../../hooks/hookEntry.js';
+import type { HookLine } from '../../hooks/hookOutcome.js';
 import { messages } from '../../messages.js';
-import type { CommandSpec } from '../args.js';
-import { createOutput, type Io } from '../io.js';
+import { requirePositionals, type CommandSpec } from '../args.js';
+import { printHuman } from '../format/human.js';
+import { createOutput, type Io, type Output } from '../io.js';
 
 export const spec: CommandSpec = {
   name: 'hook',
@@ -15,41 +15,24 @@ export const spec: CommandSpec = {
   options: {},
 };
 
-const HOOK_NAMES = ['pre-push', 'post-merge', 'post-checkout', 'post-rewrite'];
+// pre-push's own arguments, for the usage error when git did not pass them.
+const prePushSpec: CommandSpec = { name: 'hook', usage: 'kmssig hook pre-push <remote> <url>', summary: '', options: {} };
 
-/**
- * The hooks' entry. Hooks run all day, so this file stays light: a
- * verification hook whose decision is already known (same HEAD, refs and
- * configuration bytes) returns here, before configuration, schema or
- * verification code is even loaded; everything else is in hookRun.ts.
- */
+/** Parses the hook's name, runs it (src/hooks/hookEntry.ts) and prints what it said. */
 export async function run(_values: Record<string, unknown>, positionals: string[], io: Io): Promise<number> {
   const [name, ...args] = positionals;
-  if (!name || !HOOK_NAMES.includes(name))
-    throw new KmssigError('USAGE', messages.usage(`expected a hook name (${HOOK_NAMES.join(', ')})`, 'hook'));
-  const hook = name as HookName;
-  if (io.env.KMSSIG_SKIP === '1' || io.env.HUSKY === '0') {
-    createOutput(io).warn(messages.hookSkipped(hook, io.env.KMSSIG_SKIP === '1' ? 'KMSSIG_SKIP=1' : 'HUSKY=0'));
-    return 0;
-  }
-  if (hook === 'post-checkout' && args[2] === '0') return 0; // a file checkout, not a branch switch
-  // What the decision key needs: the repository with HEAD and the refs (one git process) beside
-  // pre-push's standard input, then after a merge the reflog's last entry (a file read).
-  const [{ repo, state }, input] = await Promise.all([
-    openWithState(io.cwd, io.env, { fastPath: true }),
-    hook === 'pre-push' ? readAll(io.stdin) : '',
-  ]);
-  const pulled = hook === 'post-merge' && (await wasPull(repo, io.env));
-  const decisions = createLineCache(repo.commonDir, 'decisions');
-  if (hook === 'pre-push') {
-    if (parsePushLines(input).length === 0) return 0;
-    if (await decisions.has(prePushDecisionKey(state, args[0] ?? '', input))) return 0;
-  } else if (await decisions.has(hookDecisionKey(state, hook, pulled))) return 0;
-  return (await import('./hookRun.js')).runHook(repo.afterFastPath(), hook, args, io, { decisions, pulled, input });
+  if (!name || !isHookName(name))
+    throw new KmssigError('USAGE', messages.usage(`expected a hook name (${KMSSIG_HOOKS.join(', ')})`, 'hook'));
+  if (name === 'pre-push' && io.env.KMSSIG_SKIP !== '1' && io.env.HUSKY !== '0') requirePositionals(prePushSpec, args, ['remote', 'url']);
+  const outcome = await hookEntry(name, { args, stdin: io.stdin, cwd: io.cwd, env: io.env });
+  const out = createOutput(io);
+  for (const line of outcome.lines) print(out, line);
+  if (outcome.error !== undefined) throw outcome.error;
+  return outcome.code;
 }
 
-async function readAll(stream: AsyncIterable<string | Buffer>): Promise<string> {
-  let input = '';
-  for await (const chunk of stream) input += String(chunk);
-  return input;
+function print(out: Output, line: HookLine): void {
+  if ('report' in line) return printHuman(line.report, { ...out, result: (text: string) => out.info(text) }, line.label);
+  if (line.level === 'error') out.error(line.text.startsWith('✖') ? line.text : `✖ ${line.text}`);
+  else out[line.level](line.text);
 }

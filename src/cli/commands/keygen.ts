@@ -29,7 +29,7 @@ export async function run(_values: Record<string, unknown>, positionals: string[
   // Records signed with a local key verify only in clones that registered it (or with --key).
   const repo = await Repo.open(io.cwd, io.env).catch(() => undefined);
   if (repo) {
-    await repo.git.text(['config', '--add', 'kmssig.localKey', path]);
+    await repo.configAdd('kmssig.localKey', path);
     out.info(messages.localKeyRegistered(path));
   }
   return 0;

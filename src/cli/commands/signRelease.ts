@@ -48,7 +48,7 @@ export async function run(values: Record<string, unknown>, io: Io): Promise<numb
 /** --ref, else the current branch; on a detached HEAD the one tag that points at the commit. */
 async function refToSign(repo: Repo, given: string | undefined, commit: string): Promise<SignRef> {
   if (given) {
-    const exists = async (name: string) => (await repo.git.maybe(['show-ref', '--verify', '--quiet', name])) !== undefined;
+    const exists = (name: string) => repo.refExists(name);
     let full = given.startsWith('refs/') ? given : `refs/heads/${given}`;
     if (!given.startsWith('refs/') && !(await exists(full)) && (await exists(`refs/tags/${given}`))) full = `refs/tags/${given}`;
     const ref = parseRef(full);

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { isHookName, KMSSIG_HOOKS } from '../../core/hookNames.js';
 import { join, resolve } from 'node:path';
 import type { LoadedConfig } from '../../config/loadConfig.js';
 import { parseContextArgs } from '../../core/context.js';
-import type { HookMode, Pin } from '../../core/trust.js';
+import type { HookMode, Pin } from '../../core/anchors.js';
 import { KmssigError } from '../../errors.js';
 import { Repo } from '../../git/repo.js';
 import { createKms } from '../../kms/createKms.js';
@@ -36,7 +37,6 @@ export const spec: CommandSpec = {
   },
 };
 
-const HOOKS = ['pre-push', 'post-merge', 'post-checkout', 'post-rewrite'];
 const MODES = ['block', 'warn', 'off'];
 
 export async function run(values: Record<string, unknown>, _positionals: string[], io: Io): Promise<number> {
@@ -119,10 +119,10 @@ async function applyFlags(pin: Pin, values: Record<string, unknown>, cwd: string
   if (publicKeys.length > 0) next.publicKeys = await Promise.all(publicKeys.map((p) => publicKeyDer(resolve(cwd, p))));
   for (const pair of hooks) {
     const [hook, mode] = pair.split('=');
-    if (!hook || !HOOKS.includes(hook) || !mode || !MODES.includes(mode))
+    if (!hook || !isHookName(hook) || !mode || !MODES.includes(mode))
       throw new KmssigError(
         'USAGE',
-        messages.usage(`--hook takes <${HOOKS.join('|')}>=<${MODES.join('|')}>, not ${JSON.stringify(pair)}`, 'trust'),
+        messages.usage(`--hook takes <${KMSSIG_HOOKS.join('|')}>=<${MODES.join('|')}>, not ${JSON.stringify(pair)}`, 'trust'),
       );
     next.hooks[hook] = mode as HookMode;
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hookMode, parsePin, pinEntries, resolvePolicy, type Pin } from '../../../src/core/trust.js';
+import { hookMode, parsePin, pinEntries, resolvePolicy, type Pin } from '../../../src/core/anchors.js';
 
 const pin = (over: Partial<Pin> = {}): Pin => ({ keys: [], refs: [], context: {}, requireContext: [], publicKeys: [], hooks: {}, ...over });
 const signed = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isCreation } from '../../../src/core/ownWork.js';
+import { isCreation } from '../../../src/core/reflogCreation.js';
 
 describe('isCreation (reflog subjects of commits this clone made, as git 2.39 writes them)', () => {
   it('committing, amending, merging, rebasing, cherry-picking and reverting made a commit here', () => {

@@ -1,0 +1,175 @@
+/**
+ * Parsers of git's output: pure functions from what git printed to values,
+ * kept apart from the code that runs git so each is tested on its own
+ * (test/unit/git/parse.test.ts), as lint-staged keeps parseGitZOutput apart
+ * from execGit.
+ */
+
+/** Splits NUL-terminated output (`-z`) into its records; a last record without a NUL is kept. */
+export function splitZ(out: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let i = out.indexOf(0); i !== -1; i = out.indexOf(0, start)) {
+    parts.push(out.subarray(start, i));
+    start = i + 1;
+  }
+  if (start < out.length) parts.push(out.subarray(start));
+  return parts;
+}
+
+/** Non-empty lines of text output. */
+export const lines = (out: string): string[] => out.split('\n').filter(Boolean);
+
+/** One `git ls-tree -r -z` record: `<mode> <type> <oid>\t<path>`, the path as raw bytes. */
+export interface RawTreeEntry {
+  mode: string;
+  type: string;
+  oid: string;
+  path: Buffer;
+}
+
+export function parseLsTree(out: Buffer): RawTreeEntry[] {
+  const entries: RawTreeEntry[] = [];
+  for (const raw of splitZ(out)) {
+    const tab = raw.indexOf(9);
+    if (tab === -1) continue;
+    const [mode, type, oid] = raw.subarray(0, tab).toString('latin1').split(' ');
+    if (!mode || !type || !oid) continue;
+    entries.push({ mode, type, oid, path: raw.subarray(tab + 1) });
+  }
+  return entries;
+}
+
+/** The header line `cat-file --batch` writes before each object: `<oid> <type> <size>`, or `<name> missing`. */
+export type CatFileHeader = { oid: string; type: string; size: number } | { missing: string };
+
+export function parseCatFileHeader(line: string): CatFileHeader {
+  const parts = line.split(' ');
+  if (parts.length !== 3 || !/^\d+$/.test(parts[2]!)) return { missing: parts[0] ?? '' };
+  return { oid: parts[0]!, type: parts[1]!, size: Number(parts[2]) };
+}
+
+/**
+ * The objects of a `cat-file --batch` answer, in order: each header and its
+ * content. A request git answered with `missing` (or `ambiguous`) has no content.
+ */
+export function* parseCatFileBatch(out: Buffer): Generator<{ header: CatFileHeader; content?: Buffer }> {
+  let at = 0;
+  while (at < out.length) {
+    const nl = out.indexOf(10, at);
+    if (nl === -1) return;
+    const header = parseCatFileHeader(out.subarray(at, nl).toString('latin1'));
+    at = nl + 1;
+    if ('missing' in header) {
+      yield { header };
+      continue;
+    }
+    yield { header, content: out.subarray(at, at + header.size) };
+    at += header.size + 1;
+  }
+}
+
+/** `git for-each-ref --format='%(objectname) %(refname)'`: ref name -> object id. */
+export function parseRefList(out: string): Map<string, string> {
+  const refs = new Map<string, string>();
+  for (const line of lines(out)) {
+    const space = line.indexOf(' ');
+    if (space > 0) refs.set(line.slice(space + 1), line.slice(0, space));
+  }
+  return refs;
+}
+
+/** `git notes list`: `<note blob> <annotated commit>` per line. */
+export function parseNotesList(out: string): { blob: string; commit: string }[] {
+  const notes: { blob: string; commit: string }[] = [];
+  for (const line of lines(out)) {
+    const [blob, commit] = line.split(' ');
+    if (blob && commit) notes.push({ blob, commit });
+  }
+  return notes;
+}
+
+/** A line of `git rev-list --parents [--boundary]`: a commit, its parents, and `-` before a boundary commit. */
+export function parseHistoryLine(line: string): { commit: string; parents: string[]; boundary: boolean } | undefined {
+  if (line === '') return undefined;
+  const boundary = line.startsWith('-');
+  const [commit, ...parents] = (boundary ? line.slice(1) : line).split(' ');
+  return { commit: commit!, parents, boundary };
+}
+
+/** `git rev-list --boundary`: the commits inside the region, and the boundary (`-<oid>`) commits. */
+export function parseBoundary(out: string): { inside: string[]; boundary: string[] } {
+  const inside: string[] = [];
+  const boundary: string[] = [];
+  for (const line of lines(out)) {
+    if (line.startsWith('-')) boundary.push(line.slice(1));
+    else inside.push(line);
+  }
+  return { inside, boundary };
+}
+
+/** `git config -z --get-regexp`: `<key>\n<value>\0` records, as [key, value] pairs. */
+export function parseConfigZ(out: string): [string, string][] {
+  return out
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => {
+      const nl = entry.indexOf('\n');
+      return nl === -1 ? [entry, ''] : [entry.slice(0, nl), entry.slice(nl + 1)];
+    });
+}
+
+/** `git config --show-scope --get-all`: `<scope>\t<value>` per line, in git's order. */
+export function parseConfigScopes(out: string): { scope: string; value: string }[] {
+  return lines(out).map((line) => {
+    const [scope = '', ...rest] = line.split('\t');
+    return { scope, value: rest.join('\t') };
+  });
+}
+
+/** `git log -g --all --format='%H %gs'`: each reflog entry's commit and subject. */
+export function parseReflog(out: string): { commit: string; subject: string }[] {
+  return out
+    .split('\n')
+    .filter((l) => l.length > 41)
+    .map((l) => ({ commit: l.slice(0, 40), subject: l.slice(41) }));
+}
+
+/** `git log --format='%H %an <%ae>'`: commit -> `Name <email>`. */
+export function parseAuthors(out: string): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const line of out.split('\n')) if (line.length > 41) result.set(line.slice(0, 40), line.slice(41));
+  return result;
+}
+
+/** `git check-attr -z <attr>… -- <path>…`: `<path>\0<attr>\0<value>\0` triples. */
+export function parseCheckAttr(out: string): { path: string; attr: string; value: string }[] {
+  const parts = out.split('\0');
+  const found: { path: string; attr: string; value: string }[] = [];
+  for (let i = 0; i + 2 < parts.length; i += 3) found.push({ path: parts[i]!, attr: parts[i + 1]!, value: parts[i + 2]! });
+  return found;
+}
+
+/**
+ * `git log --format=%x01%H --name-only -z`: each commit (marked by \x01) and
+ * the paths it changed, as raw bytes (decoded by the caller, which knows
+ * whether a bad name is an error).
+ */
+export function parseNameOnlyLog(out: Buffer): { commit: string; paths: Buffer[] }[] {
+  const commits: { commit: string; paths: Buffer[] }[] = [];
+  let current: { commit: string; paths: Buffer[] } | undefined;
+  for (const token of splitZ(out)) {
+    if (token[0] === 1) {
+      current = { commit: token.subarray(1).toString('latin1').trim(), paths: [] };
+      commits.push(current);
+    } else if (current && token.length > 0) {
+      current.paths.push(token[0] === 10 ? token.subarray(1) : token);
+    }
+  }
+  return commits;
+}
+
+/** `git status --porcelain=v1 -z`: the path of each entry (after `XY `), as raw bytes. */
+export function parseStatusZ(out: Buffer): Buffer[] {
+  return splitZ(out).map((raw) => raw.subarray(3));
+}

@@ -1,0 +1,233 @@
+import type { LineCache } from '../cache/lineCache.js';
+import { loadConfig, type LoadedConfig } from '../config/loadConfig.js';
+import { DEFAULT_MAX_COMMITS } from '../config/schema.js';
+import { stripUserInfo } from '../core/context.js';
+import type { HookName, VerifyHook } from '../core/hookNames.js';
+import { isZeroOid } from '../core/oid.js';
+import { parsePushLines } from '../core/pushLines.js';
+import { hookMode, type HookMode, type Pin } from '../core/anchors.js';
+import { isKmssigError, KmssigError } from '../errors.js';
+import { fetchNotes, noteRefs, remoteNotesRef } from '../git/notes.js';
+import type { Repo } from '../git/repo.js';
+import { messages } from '../messages.js';
+import { checkWithoutConfig } from '../usecases/check.js';
+import { commitSource } from '../usecases/configAt.js';
+import { findForeignFiles } from '../usecases/noLaundering.js';
+import { loadNotes } from '../usecases/notesView.js';
+import { ownWork } from '../usecases/ownWork.js';
+import { readPin } from '../usecases/pin.js';
+import { openSession, type Session } from '../usecases/session.js';
+import { hookDeadlineMs, kmsTimeoutMs } from '../usecases/timeouts.js';
+import { hookDecisionKey, prePushDecisionKey, readState } from './decisionKey.js';
+import { createLines, type HookOutcome, type Lines } from './hookOutcome.js';
+import { fetchAllNotes } from './installHooks.js';
+import { prePush } from './prePush.js';
+import { isFailure } from '../core/compare.js';
+import { verifyAfter } from './verifyAfter.js';
+
+/** What the fast path (hookEntry.ts) already did: the decision cache, whether this was a pull, pre-push's standard input. */
+export interface HookRun {
+  args: string[];
+  input: string;
+  env: NodeJS.ProcessEnv;
+  decisions: LineCache;
+  pulled: boolean;
+}
+
+interface Ran {
+  code: number;
+  mode: HookMode;
+}
+
+/**
+ * The coordinator of a hook once the fast path had no answer: it decides the
+ * mode once, runs pre-push or the verification, and returns what happened.
+ * What it does on a failure (block, warn, off) comes from this clone's pin or
+ * the configuration of a signed commit, never from the commit verified (DESIGN 3.4).
+ */
+export async function runHook(repo: Repo, hook: HookName, run: HookRun): Promise<HookOutcome> {
+  const say = createLines();
+  const pin = await readPin(repo);
+  // What the hook does if it fails before it knows more: the pin's choice, else block.
+  let mode = hookMode(hook, pin, undefined);
+  const known = (m: HookMode) => (mode = m);
+  try {
+    const ran = hook === 'pre-push' ? await runPrePush(repo, run, say, pin, known) : await runVerify(repo, hook, run, say, pin);
+    if (ran.mode === 'warn' && ran.code !== 0) return warned(say, hook, ran.mode);
+    return { ...ran, lines: say.lines };
+  } catch (error) {
+    const failure = couldNot(hook, error);
+    if (mode !== 'warn') return { code: 0, mode, lines: say.lines, error: failure };
+    say.error(failure.message);
+    return warned(say, hook, mode);
+  }
+}
+
+function warned(say: Lines, hook: string, mode: HookMode): HookOutcome {
+  say.warn(messages.hookWarnOnly(hook));
+  return { code: 0, mode, lines: say.lines };
+}
+
+/**
+ * A hook that could not do its work says which hook, what was left
+ * undone and what to do next (KMS, network, git, history), keeping the
+ * error's exit code; other errors already say so.
+ */
+function couldNot(hook: HookName, error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(String(error));
+  // Messages that already name kmssig and say what to do stay as they are.
+  if (!(error instanceof KmssigError) || !['KMS', 'GIT', 'HISTORY'].includes(error.code) || error.message.startsWith('✖ kmssig'))
+    return error;
+  const why = error.message.replace(/^✖ /, '');
+  return new KmssigError(error.code, hook === 'pre-push' ? messages.hookCouldNotSign(why) : messages.hookCouldNotVerify(hook, why), {
+    cause: error,
+  });
+}
+
+/** A session as every hook wires it: caches on, one short deadline for every KMS call. */
+function hookSession(
+  repo: Repo,
+  loaded: LoadedConfig,
+  env: NodeJS.ProcessEnv,
+  extra: { commit: string; pin: Pin | undefined; targetRefs?: string[] },
+) {
+  const deadline = hookDeadlineMs(env);
+  return openSession({
+    repo,
+    loaded,
+    env,
+    keys: [],
+    refs: [],
+    publicKeys: [],
+    timeoutMs: Math.min(kmsTimeoutMs(env) ?? deadline, deadline),
+    deadlineMs: deadline,
+    cache: true,
+    commit: extra.commit,
+    pinned: { pin: extra.pin },
+    targetRefs: extra.targetRefs,
+  });
+}
+
+async function runPrePush(repo: Repo, run: HookRun, say: Lines, pin: Pin | undefined, known: (mode: HookMode) => void): Promise<Ran> {
+  const [remote = '', url = ''] = run.args;
+  const updates = parsePushLines(run.input);
+  // The session is wired with the configuration of the first pushed commit that has one; each commit is then signed with its own.
+  let loaded: LoadedConfig | undefined;
+  let tip: string | undefined;
+  for (const update of updates) {
+    tip = await repo.resolveCommit(update.localSha);
+    if (tip && (loaded = await loadConfig(commitSource(repo, tip)))) break;
+  }
+  if (!loaded || !tip) return { code: 0, mode: 'block' };
+  const session = await hookSession(repo, loaded, run.env, { commit: tip, pin });
+  const mode = await prePushMode(session, tip, loaded);
+  known(mode);
+  if (mode === 'off') return { code: 0, mode };
+  const result = await prePush(session, { remote, url, updates, info: say.info });
+  // git hands a URL as the remote's name when one is pushed to directly: never show its credentials.
+  if (result.signed > 0) say.info(messages.prePushSigned(result.signed, stripUserInfo(remote), result.published));
+  // Everything is signed and published now: the same push again can return at once.
+  await run.decisions.add(prePushDecisionKey(await readState(repo), remote, run.input));
+  return { code: 0, mode };
+}
+
+/**
+ * pre-push's mode: the pin's, else the pushed commit's configuration — which
+ * counts only where that configuration is the user's own change or signed: one
+ * that came from outside unverified never relaxes the hook (DESIGN 3.4).
+ */
+async function prePushMode(session: Session, tip: string, loaded: LoadedConfig): Promise<HookMode> {
+  const mode = hookMode('pre-push', session.pin, loaded.config);
+  if (mode === 'block' || session.pin?.hooks['pre-push']) return mode;
+  const by = await session.repo.lastChange(tip, loaded.path);
+  if (by && (await ownWork(session.repo, tip, session.maxCommits)).isOwn(by)) return mode;
+  const { foreign } = await findForeignFiles(session, tip).catch(() => ({ foreign: [{ path: loaded.path }] }));
+  return foreign.some((f) => f.path === loaded.path) ? 'block' : mode;
+}
+
+async function runVerify(repo: Repo, hook: VerifyHook, run: HookRun, say: Lines, pin: Pin | undefined): Promise<Ran> {
+  if (!(await repo.hasCommits())) return { code: 0, mode: 'block' };
+  if (hook === 'post-checkout' && isZeroOid(run.args[0] ?? '')) {
+    // A fresh clone: its notes were not fetched with it.
+    const remote = (await repo.remotes())[0];
+    if (remote && !(await repo.resolve(remoteNotesRef(remote)))) await fetchNotes(repo, remote).catch(() => false);
+  }
+  const head = await repo.commitOf('HEAD');
+  let loaded: LoadedConfig | undefined;
+  try {
+    loaded = await loadConfig(commitSource(repo, head));
+  } catch (error) {
+    // A configuration that is refused (code, $import) or broken is itself an unverified release file.
+    if (!isKmssigError(error, 'CONFIG')) throw error;
+    say.error(messages.hookBanner(hook, `HEAD (${head.slice(0, 12)})`));
+    say.error(error.message);
+    say.error(messages.hookFailed(hook));
+    return { code: 1, mode: hookMode(hook, pin, undefined) };
+  }
+  if (!loaded) return verifyWithoutConfig(repo, head, say, hookMode(hook, pin, undefined));
+  return verifyWithConfig(repo, loaded, hook, run, say, pin);
+}
+
+async function verifyWithConfig(
+  repo: Repo,
+  loaded: LoadedConfig,
+  hook: VerifyHook,
+  run: HookRun,
+  say: Lines,
+  pin: Pin | undefined,
+): Promise<Ran> {
+  const { pulled, decisions } = run;
+  // The key of what is verified now (after any fetch below); a clean pass is stored under it.
+  const decisionKey = async () => hookDecisionKey(await readState(repo), hook, pulled);
+  let key = await decisionKey();
+  const head = await repo.commitOf('HEAD');
+  const session = await hookSession(repo, loaded, run.env, { commit: head, pin, targetRefs: await repo.refsOf('HEAD', head) });
+  let verification = await verifyAfter(session, hook, pulled);
+  if (verification.failed && (await refreshNotes(repo))) {
+    // `git pull origin main` fetches only the ref it names, not the notes refspec: fetch the notes, then decide.
+    session.notes = await loadNotes(repo);
+    key = await decisionKey();
+    verification = await verifyAfter(session, hook, pulled);
+  }
+  // The mode is the one of the nearest signed commit's configuration (someone with signing rights signed it), unless pinned.
+  const main = verification.reports[0]!.report;
+  const signedCommit = main.signed?.commit;
+  const mode = hookMode(hook, session.pin, signedCommit ? (await session.configAt(signedCommit))?.config : undefined);
+  if (mode === 'off') return { code: 0, mode };
+  const loud = verification.failed;
+  // A file that failed in one report (what a pull from a URL brought in) is never also called local work.
+  const failedPaths = new Set(verification.reports.flatMap(({ report }) => report.files.filter(isFailure).map((f) => f.path)));
+  for (const { label, report } of verification.reports) {
+    if (report.status === 'quiet') continue;
+    if (report.status === 'fail') {
+      say.error(messages.hookBanner(hook, label));
+      say.report(report, label);
+      continue;
+    }
+    // A pass says only what is worth knowing: the user's own local and uncommitted changes.
+    for (const f of report.files) if (f.state === 'local' && !failedPaths.has(f.path)) say.info(messages.hookLocalFile(f.path));
+    for (const path of report.uncommitted) say.info(messages.hookUncommittedFile(path));
+  }
+  if (loud) {
+    say.error(messages.hookFailed(hook));
+    return { code: 1, mode };
+  }
+  const clean = verification.reports.every(({ report }) => report.files.every((f) => f.state === 'ok') && report.uncommitted.length === 0);
+  if (clean) await decisions.add(key);
+  return { code: 0, mode };
+}
+
+/** Fetches every remote's notes; true when a notes ref changed. */
+async function refreshNotes(repo: Repo): Promise<boolean> {
+  const before = JSON.stringify([...(await noteRefs(repo))]);
+  await fetchAllNotes(repo);
+  return JSON.stringify([...(await noteRefs(repo))]) !== before;
+}
+
+/** DESIGN 3.1/3.2: no configuration is quiet, unless signatures exist below HEAD (the configuration was removed). */
+async function verifyWithoutConfig(repo: Repo, head: string, say: Lines, mode: HookMode): Promise<Ran> {
+  const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, head, DEFAULT_MAX_COMMITS);
+  if (report.status !== 'fail') return { code: 0, mode };
+  say.error(`✖ ${messages.signaturesWithoutConfig(head)}`);
+  return { code: 1, mode };
+}

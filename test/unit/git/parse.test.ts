@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  parseAuthors,
+  parseBoundary,
+  parseCatFileBatch,
+  parseCatFileHeader,
+  parseCheckAttr,
+  parseConfigScopes,
+  parseConfigZ,
+  parseHistoryLine,
+  parseLsTree,
+  parseNameOnlyLog,
+  parseNotesList,
+  parseRefList,
+  parseReflog,
+  parseStatusZ,
+  splitZ,
+} from '../../../src/git/parse.js';
+
+const A = 'a'.repeat(40);
+const B = 'b'.repeat(40);
+const C = 'c'.repeat(40);
+const z = (...parts: (string | Buffer)[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
+
+describe('parsers of git output', () => {
+  it('splitZ keeps a last record without NUL and empty records between NULs', () => {
+    assert.deepEqual(
+      splitZ(z('a\0\0b')).map((b) => b.toString()),
+      ['a', '', 'b'],
+    );
+    assert.deepEqual(splitZ(Buffer.alloc(0)), []);
+  });
+
+  it('ls-tree -r -z: mode, type, oid and the raw path (tabs and non-UTF-8 bytes kept)', () => {
+    const out = z(
+      `100644 blob ${A}\tdist/a b.txt\0`,
+      `120000 blob ${B}\tlink\0`,
+      `160000 commit ${C}\tsub\0`,
+      `100755 blob ${A}\t`,
+      Buffer.from([0xff, 0x09, 0x41]),
+      '\0',
+    );
+    const entries = parseLsTree(out);
+    assert.deepEqual(
+      entries.map((e) => [e.mode, e.type, e.oid, e.path.toString('latin1')]),
+      [
+        ['100644', 'blob', A, 'dist/a b.txt'],
+        ['120000', 'blob', B, 'link'],
+        ['160000', 'commit', C, 'sub'],
+        ['100755', 'blob', A, '\xff\tA'],
+      ],
+    );
+  });
+
+  it('cat-file headers: an object, and a name git could not find', () => {
+    assert.deepEqual(parseCatFileHeader(`${A} blob 12`), { oid: A, type: 'blob', size: 12 });
+    assert.deepEqual(parseCatFileHeader('HEAD:nope missing'), { missing: 'HEAD:nope' });
+    assert.deepEqual(parseCatFileHeader('abc ambiguous'), { missing: 'abc' });
+  });
+
+  it('cat-file --batch: contents that hold newlines, a missing object in between', () => {
+    const out = z(`${A} blob 5\nx\ny\nz\n`, 'HEAD:gone missing\n', `${B} tree 0\n\n`, `${C} blob 2\nok\n`);
+    const objects = [...parseCatFileBatch(out)];
+    assert.equal(objects.length, 4);
+    assert.equal(objects[0]!.content!.toString(), 'x\ny\nz');
+    assert.deepEqual(objects[1]!.header, { missing: 'HEAD:gone' });
+    assert.equal(objects[1]!.content, undefined);
+    assert.deepEqual(objects[2]!.header, { oid: B, type: 'tree', size: 0 });
+    assert.equal(objects[3]!.content!.toString(), 'ok');
+  });
+
+  it('for-each-ref and notes list', () => {
+    assert.deepEqual(
+      [...parseRefList(`${A} refs/notes/kmssig\n${B} refs/notes/remotes/origin/kmssig\n`)],
+      [
+        ['refs/notes/kmssig', A],
+        ['refs/notes/remotes/origin/kmssig', B],
+      ],
+    );
+    assert.deepEqual(parseNotesList(`${A} ${B}\n\n${C} ${A}\n`), [
+      { blob: A, commit: B },
+      { blob: C, commit: A },
+    ]);
+  });
+
+  it('rev-list --parents lines and --boundary regions', () => {
+    assert.deepEqual(parseHistoryLine(`${A} ${B} ${C}`), { commit: A, parents: [B, C], boundary: false });
+    assert.deepEqual(parseHistoryLine(`-${B}`), { commit: B, parents: [], boundary: true });
+    assert.equal(parseHistoryLine(''), undefined);
+    assert.deepEqual(parseBoundary(`${A}\n${B}\n-${C}\n`), { inside: [A, B], boundary: [C] });
+  });
+
+  it('config -z --get-regexp and --show-scope', () => {
+    assert.deepEqual(parseConfigZ('kmssig.trust.key\narn:1\0kmssig.flag\0'), [
+      ['kmssig.trust.key', 'arn:1'],
+      ['kmssig.flag', ''],
+    ]);
+    assert.deepEqual(parseConfigScopes('global\t/home/u/hooks\nlocal\t.git/k\tx\n'), [
+      { scope: 'global', value: '/home/u/hooks' },
+      { scope: 'local', value: '.git/k\tx' },
+    ]);
+  });
+
+  it('reflog subjects and authors keep spaces after the commit', () => {
+    assert.deepEqual(parseReflog(`${A} commit (amend): fix it\n${B} \nshort\n`), [{ commit: A, subject: 'commit (amend): fix it' }]);
+    assert.deepEqual([...parseAuthors(`${A} Ada L <ada@example>\n`)], [[A, 'Ada L <ada@example>']]);
+  });
+
+  it('check-attr -z triples', () => {
+    assert.deepEqual(parseCheckAttr('a.txt\0text\0set\0a.txt\0eol\0crlf\0'), [
+      { path: 'a.txt', attr: 'text', value: 'set' },
+      { path: 'a.txt', attr: 'eol', value: 'crlf' },
+    ]);
+  });
+
+  it('log --name-only -z: commits with their paths, one without any', () => {
+    // As git 2.39 prints `log --format=%x01%H --name-only -z`: the first path of a commit follows a newline.
+    const out = z(`\x01${A}\0`, `\x01${B}\0\ndist/a\0dist/b c\0`, `\x01${C}\0\nx\0`);
+    assert.deepEqual(
+      parseNameOnlyLog(out).map((c) => [c.commit, c.paths.map((p) => p.toString())]),
+      [
+        [A, []],
+        [B, ['dist/a', 'dist/b c']],
+        [C, ['x']],
+      ],
+    );
+  });
+
+  it('status --porcelain=v1 -z paths', () => {
+    assert.deepEqual(
+      parseStatusZ(z(' M dist/a\0?? new file\0')).map((b) => b.toString()),
+      ['dist/a', 'new file'],
+    );
+  });
+});
