@@ -242,6 +242,15 @@ export const messages = {
     `✖ ${file} is a hook in another language and ${file}.kmssig-chained already exists, so kmssig cannot chain it: move one of them away, then run kmssig install again`,
   hookChained: (file: string) =>
     `ℹ ${file} is not an sh script: it was moved to ${file}.kmssig-chained, unchanged, and runs after kmssig with the same arguments and input (kmssig uninstall puts it back)`,
+  guardInstalled: (dir: string, next: string, scope: string) =>
+    `ℹ kmssig's guard: git runs ${dir} first (core.hooksPath, ${scope} config), which verifies and signs with the kmssig fixed at install, then hands each hook on to ${next}; no pull or checkout can change that folder`,
+  guardRestored: (dir: string, next: string) =>
+    `ℹ kmssig put its guard back: git runs ${dir} first again, then ${next} (something had reset core.hooksPath; 'kmssig doctor' shows the hooks)`,
+  doctorNoLauncher: (path: string) => `kmssig is not installed in this clone (no ${path}): run 'npx kmssig install'`,
+  doctorNoGuard: (note: string) =>
+    `${note ? `${note}; ` : ''}no guard in front of it: a pull can remove kmssig's entry before it runs; run 'kmssig install' (or any kmssig hook run puts it back)`,
+  blocksRestored: (files: string[]) =>
+    `ℹ kmssig put its block back into ${files.join(', ') || 'the hooks'} (the pre-commit framework's install writes its hook files anew)`,
   globalHooksChained: (scope: string, dir: string, own: string) =>
     `ℹ core.hooksPath is set in your ${scope} git config (${dir}), which serves every repository: kmssig does not write there. This repository now runs its hooks from ${own} (its local core.hooksPath): kmssig's hooks, then your ${scope} hooks of the same name; every other hook there is forwarded. Run kmssig install again after adding hooks to ${dir}; kmssig uninstall undoes it`,
   notesFetchAdded: (remote: string) => `ℹ fetching signatures with every fetch from ${remote}`,

@@ -483,6 +483,27 @@ export class Repo {
     await this.git.text(['config', '--local', '--unset', key]);
   }
 
+  /** git's exec-path: the folder of its own programs (where git itself is, by absolute path). */
+  async execPath(): Promise<string> {
+    return (await this.git.text(['--exec-path'])).trim();
+  }
+
+  /**
+   * A key of this worktree's own config file (config.worktree, which wins over
+   * the repository's config); git reads it only with extensions.worktreeConfig.
+   */
+  async configGetWorktree(key: string): Promise<string | undefined> {
+    return (await this.git.maybe(['config', '--worktree', '--get', key]))?.trim() || undefined;
+  }
+
+  async configSetWorktree(key: string, value: string): Promise<void> {
+    await this.git.text(['config', '--worktree', key, value]);
+  }
+
+  async configUnsetWorktree(key: string): Promise<void> {
+    await this.git.maybe(['config', '--worktree', '--unset', key]);
+  }
+
   /** Adds a value to a multi-valued key (`remote.origin.fetch`). */
   async configAdd(key: string, value: string): Promise<void> {
     await this.git.text(['config', '--add', key, value]);

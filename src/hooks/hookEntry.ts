@@ -2,7 +2,8 @@ import { createLineCache } from '../cache/lineCache.js';
 import type { HookName } from '../core/hookNames.js';
 import { parsePushLines } from '../core/pushLines.js';
 import { messages } from '../messages.js';
-import { hookDecisionKey, openWithState, prePushDecisionKey, wasPull } from './decisionKey.js';
+import type { Repo } from '../git/repo.js';
+import { hookDecisionKey, openWithState, prePushDecisionKey, wasPull, type RepoState } from './decisionKey.js';
 import { createLines, type HookOutcome } from './hookOutcome.js';
 
 /** What git hands a hook: its arguments, standard input (read only by pre-push), the folder and the environment. */
@@ -26,6 +27,8 @@ export async function hookEntry(hook: HookName, { args, stdin, cwd, env }: HookI
     say.warn(messages.hookSkipped(hook, env.KMSSIG_SKIP === '1' ? 'KMSSIG_SKIP=1' : 'HUSKY=0'));
     return { ...quiet, lines: say.lines };
   }
+  // kmssig's guard ran first and already did this hook's work: a manager's entry for kmssig behind it does nothing.
+  if (env.KMSSIG_GUARDED === '1') return quiet;
   if (hook === 'post-checkout' && args[2] === '0') return quiet; // a file checkout, not a branch switch
   // What the decision key needs: the repository with HEAD and the refs (one git process) beside
   // pre-push's standard input, then after a merge the reflog's last entry (a file read).
@@ -33,6 +36,21 @@ export async function hookEntry(hook: HookName, { args, stdin, cwd, env }: HookI
     openWithState(cwd, env, { fastPath: true }),
     hook === 'pre-push' ? readAll(stdin) : '',
   ]);
+  // Not run by a file of kmssig's in the git directory: something removed the guard; put it back first.
+  const repaired = env.KMSSIG_GUARD === '1' ? undefined : await (await import('./repairGuard.js')).repairGuard(repo.afterFastPath());
+  const outcome = await decide(hook, repo, state, input, args, env);
+  return repaired ? { ...outcome, lines: [{ level: 'info', text: repaired }, ...outcome.lines] } : outcome;
+}
+
+async function decide(
+  hook: HookName,
+  repo: Repo,
+  state: RepoState,
+  input: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<HookOutcome> {
+  const quiet: HookOutcome = { code: 0, mode: 'block', lines: [] };
   const pulled = hook === 'post-merge' && (await wasPull(repo, env));
   const decisions = createLineCache(repo.commonDir, 'decisions');
   if (hook === 'pre-push') {

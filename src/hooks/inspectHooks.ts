@@ -1,6 +1,9 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Repo } from '../git/repo.js';
+import { messages } from '../messages.js';
+import { guardDir } from './guard.js';
+import { launcherPath } from './launcher.js';
 import { runsKmssig } from './managers/commands.js';
 import { detectManagers } from './managers/detect.js';
 import { simpleGitHooksRuns } from './managers/simpleGitHooks.js';
@@ -66,5 +69,24 @@ export async function inspectHooks(repo: Repo, hooks: string[]): Promise<HookRep
       row('pre-commit', listed, cfg ? cfg.file : 'no .pre-commit-config.yaml found');
     } else row('other', runsKmssig(text, hook));
   }
-  return reports;
+  return withGuard(repo, dir, reports);
+}
+
+/**
+ * A hook reached only through a file or configuration that is committed (husky's
+ * .husky/, a manager's configuration, a hooks folder in the work tree) is not
+ * guarded: a pull can remove kmssig's entry in the very operation it should be
+ * verified for (DESIGN 3.4, item 6). And every path needs the launcher.
+ */
+function withGuard(repo: Repo, dir: string, reports: HookReport[]): HookReport[] {
+  const guarded = dir === guardDir(repo);
+  const launcher = existsSync(launcherPath(repo));
+  const committedDir = !dir.startsWith(repo.commonDir + '/') && dir.startsWith(repo.root + '/');
+  return reports.map((r) => {
+    if (!r.reaches) return r;
+    if (!launcher) return { ...r, reaches: false, note: messages.doctorNoLauncher(launcherPath(repo)) };
+    const throughCommitted = r.via !== 'kmssig block' || committedDir;
+    if (!guarded && throughCommitted) return { ...r, reaches: false, note: messages.doctorNoGuard(r.note) };
+    return r;
+  });
 }

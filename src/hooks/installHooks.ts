@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { KMSSIG_HOOKS, type HookName } from '../core/hookNames.js';
@@ -6,9 +6,10 @@ import { writeFileAtomic } from '../fs/atomicWrite.js';
 import { KmssigError } from '../errors.js';
 import type { Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
-import { CHAINED_SUFFIX, chainedHook, findBlock, isShellHook, makeBlock, SHEBANG, withBlock, withoutBlock } from './hookBlock.js';
-import { chainDir, locateHooks, type HooksLocation } from './hooksDir.js';
-import { GIT_HOOK_NAMES } from './gitHookNames.js';
+import { CHAINED_SUFFIX, chainedHook, findBlock, isShellHook, withBlock, withoutBlock } from './hookBlock.js';
+import { installGuard, localBlockBody, removeGuard } from './guard.js';
+import { guardPlan, locateHooks, type HooksLocation } from './hooksDir.js';
+import { launcherPath, removeLauncher, writeLauncher } from './launcher.js';
 
 export { fetchAllNotes, removeNotesFetch, setupNotesFetch } from './notesFetch.js';
 
@@ -22,7 +23,7 @@ export interface HookChange {
 
 const packageHooks = new URL('../../hooks/', import.meta.url);
 
-/** The hook script kmssig ships for a hook (the body of its block). */
+/** The hook script kmssig ships for a hook (the body of its block), as a committed hook file holds it. */
 export async function hookBody(hook: string): Promise<string> {
   return readFile(new URL(hook, packageHooks), 'utf8');
 }
@@ -34,16 +35,23 @@ async function readBytes(path: string): Promise<Buffer | undefined> {
   });
 }
 
-/** Adds kmssig's block to each hook file; idempotent, and never overwrites what was there. */
+/**
+ * Adds kmssig's block to each hook file (idempotent, never overwriting what
+ * was there) and, where a pull could change or bypass those files, the guard
+ * in front of them (guard.ts).
+ */
 export async function installHooks(repo: Repo, hooks: HookName[] = HOOKS): Promise<{ location: HooksLocation; changes: HookChange[] }> {
   const location = await locateHooks(repo);
-  if (location.kind === 'globalChain') return { location, changes: await installChain(repo, location, hooks) };
+  const plan = guardPlan(location, [], repo);
+  await writeLauncher(repo);
+  if (location.kind === 'globalChain') return { location, changes: await installGuard(repo, plan!, hooks) };
   await mkdir(location.dir, { recursive: true });
   const changes: HookChange[] = [];
   for (const hook of hooks) {
     const file = join(location.dir, hook);
     const shown = relative(repo.root, file) || file;
-    const body = await hookBody(hook);
+    // A committed hook file (husky's) must work in every clone; one in the git directory names this clone's launcher.
+    const body = location.committed ? await hookBody(hook) : localBlockBody(hook, launcherPath(repo));
     const raw = await readBytes(file);
     const before = raw?.toString('utf8');
     // husky runs every .husky/<hook> with sh, whatever its first line says.
@@ -66,14 +74,16 @@ export async function installHooks(repo: Repo, hooks: HookName[] = HOOKS): Promi
     await chmod(file, mode);
     changes.push({ hook, file: shown, change: before === undefined ? 'created' : findBlock(before) ? 'updated' : 'added' });
   }
+  if (plan) changes.push(...(await installGuard(repo, plan, hooks)).filter((c) => c.change !== 'unchanged'));
   return { location, changes };
 }
 
 /** Removes exactly what install added: each file is byte for byte what it was, and files install created are removed. */
 export async function uninstallHooks(repo: Repo): Promise<HookChange[]> {
   const location = await locateHooks(repo);
-  if (location.kind === 'globalChain') return uninstallChain(repo, location);
-  const changes: HookChange[] = [];
+  const changes: HookChange[] = await removeGuard(repo);
+  await removeLauncher(repo);
+  if (location.kind === 'globalChain') return changes;
   for (const hook of HOOKS) {
     const file = join(location.dir, hook);
     const shown = relative(repo.root, file) || file;
@@ -97,62 +107,5 @@ export async function uninstallHooks(repo: Repo): Promise<HookChange[]> {
       changes.push({ hook, file: shown, change: 'restored' });
     }
   }
-  return changes;
-}
-
-const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/** The lines that hand a hook on to the global folder's hook of the same name, when it has one. */
-const toGlobal = (dir: string, hook: string) =>
-  `kmssig_global=${shQuote(join(dir, hook))}\n[ ! -x "$kmssig_global" ] || exec "$kmssig_global" "$@"\n`;
-
-/**
- * A global or system core.hooksPath is never written to (it serves every
- * repository of the user). This repository gets its own folder instead, set as
- * its local core.hooksPath: kmssig's hooks, each handing on to the global hook
- * of the same name, and a forwarder for every other hook the global folder has.
- */
-async function installChain(repo: Repo, location: HooksLocation, hooks: HookName[]): Promise<HookChange[]> {
-  const dir = location.dir;
-  const global = location.chainTo!;
-  const wanted = new Map<string, string>();
-  for (const hook of hooks) wanted.set(hook, SHEBANG + makeBlock((await hookBody(hook)) + toGlobal(global, hook), 'created'));
-  const globalHooks = existsSync(global) ? await readdir(global) : [];
-  for (const name of globalHooks)
-    if (GIT_HOOK_NAMES.includes(name) && !wanted.has(name))
-      wanted.set(
-        name,
-        `${SHEBANG}# created by kmssig install: runs your global hook; kmssig uninstall removes this folder\n${toGlobal(global, name)}`,
-      );
-  await mkdir(dir, { recursive: true });
-  const changes: HookChange[] = [];
-  for (const [hook, text] of wanted) {
-    const file = join(dir, hook);
-    const shown = relative(repo.root, file) || file;
-    const before = (await readBytes(file))?.toString('utf8');
-    if (before === text) {
-      changes.push({ hook, file: shown, change: 'unchanged' });
-      continue;
-    }
-    await writeFileAtomic(file, text);
-    await chmod(file, 0o755);
-    changes.push({ hook, file: shown, change: before === undefined ? 'created' : 'updated' });
-  }
-  for (const name of await readdir(dir))
-    if (!wanted.has(name)) {
-      await rm(join(dir, name));
-      changes.push({ hook: name, file: relative(repo.root, join(dir, name)), change: 'removed' });
-    }
-  if ((await repo.configGetLocal('core.hooksPath')) !== dir) await repo.configSetLocal('core.hooksPath', dir);
-  return changes;
-}
-
-async function uninstallChain(repo: Repo, location: HooksLocation): Promise<HookChange[]> {
-  const dir = chainDir(repo);
-  const changes: HookChange[] = [];
-  if (existsSync(dir))
-    for (const name of await readdir(dir)) changes.push({ hook: name, file: relative(repo.root, join(dir, name)), change: 'removed' });
-  await rm(dir, { recursive: true, force: true });
-  if ((await repo.configGetLocal('core.hooksPath')) === location.dir) await repo.configUnsetLocal('core.hooksPath');
   return changes;
 }

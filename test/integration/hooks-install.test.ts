@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../helpers/cli.js';
@@ -162,7 +162,7 @@ describe('kmssig install / uninstall with existing hooks, husky and core.hooksPa
     assert.deepEqual(readdirSync(join(w.root, 'tmp')), [], 'the saved stdin is removed');
   });
 
-  it('husky: a blocked push says why in one line and leaves no temp file; a missing kmssig is named, not silent', async () => {
+  it('husky: a blocked push says why in one line and leaves no temp file; a kmssig that is gone is named, not silent', async () => {
     const w = await world();
     const b = await w.clone('b', { hooks: false });
     assert.equal((await runNode(w, b, [HUSKY])).code, 0);
@@ -174,14 +174,20 @@ describe('kmssig install / uninstall with existing hooks, husky and core.hooksPa
     assert.match(blocked.stderr, /✖ .*KMS .*failed/);
     assert.deepEqual(readdirSync(join(w.root, 'tmp')), [], 'no saved stdin is left behind when the hook fails under sh -e');
 
-    // Without kmssig anywhere: the verification hook warns, the push is blocked, both say so.
+    // The hooks run the kmssig fixed at install: no kmssig on PATH changes nothing (DESIGN 3.4, item 6).
     const bare = { PATH: '/usr/bin:/bin' };
     const checkout = await w.git(b, ['checkout', '-b', 'x'], { env: bare });
     assert.equal(checkout.code, 0, both(checkout));
-    assert.match(checkout.stderr, /kmssig: not found/);
-    const push = await w.git(b, ['push', 'origin', 'x'], { env: bare });
+    assert.match(checkout.stderr, /dist\/app\.txt: local, will be signed on push/);
+    // That kmssig gone: each hook says so in one line and fails as a failed verification does.
+    rmSync(join(b, '.git', 'kmssig', 'bin', 'kmssig'));
+    const gone = await w.git(b, ['checkout', '-b', 'y'], { env: bare });
+    assert.notEqual(gone.code, 0, both(gone));
+    assert.match(gone.stderr, /✖ kmssig: post-checkout could not run kmssig .*nothing was verified or signed; run 'npx kmssig install'/);
+    const push = await w.git(b, ['push', 'origin', 'y'], { env: bare });
     assert.notEqual(push.code, 0);
-    assert.match(push.stderr, /✖ kmssig: not found.*push blocked/);
+    assert.match(push.stderr, /✖ kmssig: pre-push could not run kmssig .*nothing was verified or signed/);
+    assert.equal((await w.gitOk(b, ['ls-remote', 'origin', 'refs/heads/y'])).trim(), '', 'the push was refused');
   });
 });
 

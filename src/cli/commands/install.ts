@@ -3,6 +3,10 @@ import { KmssigError } from '../../errors.js';
 import { Repo } from '../../git/repo.js';
 import { inspectHooks } from '../../hooks/inspectHooks.js';
 import { fetchAllNotes, HOOKS, installHooks, setupNotesFetch } from '../../hooks/installHooks.js';
+import { join } from 'node:path';
+import type { HookName } from '../../core/hookNames.js';
+import { guardActive, guardDir, installGuard } from '../../hooks/guard.js';
+import { guardPlan, locateHooks } from '../../hooks/hooksDir.js';
 import { detectManagers } from '../../hooks/managers/detect.js';
 import { installManagers } from '../../hooks/managers/setupManagers.js';
 import { messages } from '../../messages.js';
@@ -52,8 +56,12 @@ export async function run(values: Record<string, unknown>, _positionals: string[
     return missing.length ? 1 : 0;
   }
   const { head, loaded } = await configHere(repo);
-  if (detectManagers(repo.root).length > 0) {
-    const changes = await installManagers(repo.root, hooks, io.env);
+  const managers = detectManagers(repo.root);
+  if (managers.length > 0) {
+    const changes = await installManagers(repo.root, hooks, io.env, {
+      hooksDir: join(repo.commonDir, 'hooks'),
+      active: await guardActive(repo),
+    });
     const unsafe = changes.filter((c) => c.change === 'unsafe');
     if (unsafe.length > 0) {
       for (const c of unsafe) out.error(messages.managerUnsafe(c.manager, c.file, c.why!, c.snippet!));
@@ -69,12 +77,23 @@ export async function run(values: Record<string, unknown>, _positionals: string[
         out.error(messages.managerInstallFailed(c.manager, c.install.command, c.install.output?.split('\n').at(-1) ?? ''));
       if (c.limit) out.warn(messages.managerLimit(c.manager, c.limit));
     }
+    const plan = guardPlan(
+      await locateHooks(repo),
+      managers.map((m) => m.manager),
+      repo,
+    );
+    if (plan) {
+      await installGuard(repo, plan, hooks as HookName[]);
+      out.info(messages.guardInstalled(guardDir(repo), plan.next, plan.scope));
+    } else for (const c of (await installHooks(repo, hooks as HookName[])).changes) out.result(`${c.change.padEnd(9)} ${c.file}`);
   } else {
     const { location, changes } = await installHooks(repo, loaded ? (hooks as typeof HOOKS) : HOOKS);
     for (const c of changes) out.result(`${c.change.padEnd(9)} ${c.file}`);
     for (const c of changes) if (c.change === 'chained') out.info(messages.hookChained(c.file));
     if (location.kind === 'globalChain')
       out.info(messages.globalHooksChained(location.scope ?? 'global', location.chainTo ?? '?', location.dir));
+    const plan = guardPlan(location, [], repo);
+    if (plan && location.kind !== 'globalChain') out.info(messages.guardInstalled(guardDir(repo), plan.next, plan.scope));
     if (location.huskyInactive) out.warn(messages.huskyInactive());
   }
   for (const r of await setupNotesFetch(repo)) {

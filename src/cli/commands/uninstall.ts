@@ -16,13 +16,14 @@ export const spec: CommandSpec = {
 export async function run(_values: Record<string, unknown>, _positionals: string[], io: Io): Promise<number> {
   const out = createOutput(io);
   const repo = await Repo.open(io.cwd, io.env);
+  // The guard goes first: with it gone, the managers' own installs work as they did before kmssig.
+  for (const c of await uninstallHooks(repo))
+    if (c.change !== 'absent' && c.change !== 'unchanged') out.result(`${c.change.padEnd(9)} ${c.file}`);
   for (const c of await uninstallManagers(repo.root, HOOKS, io.env)) {
     if (c.change === 'removed') out.info(messages.managerRemoved(c.manager, c.file));
     if (c.change === 'not-removable')
       out.warn(messages.managerNotRemovable(c.manager, c.file, 'its kmssig lines are not as install wrote them'));
   }
-  for (const c of await uninstallHooks(repo))
-    if (c.change !== 'absent' && c.change !== 'unchanged') out.result(`${c.change.padEnd(9)} ${c.file}`);
   await removeNotesFetch(repo);
   return 0;
 }

@@ -19,8 +19,9 @@ export interface ManagerChange extends DetectedManager {
   limit?: string;
 }
 
-const INSTALL: Record<ManagerName, (hooks: string[]) => string[]> = {
-  lefthook: () => ['lefthook', 'install'],
+const INSTALL: Record<ManagerName, (hooks: string[], guarded?: boolean) => string[]> = {
+  // With the guard's folder as local core.hooksPath lefthook refuses to install unless forced (into .git/hooks, see managerEnv).
+  lefthook: (_hooks, guarded) => ['lefthook', 'install', ...(guarded ? ['--force'] : [])],
   'simple-git-hooks': () => ['simple-git-hooks'],
   'pre-commit': (hooks) => ['pre-commit', 'install', ...['pre-commit', ...hooks].flatMap((h) => ['-t', h])],
 };
@@ -52,11 +53,34 @@ async function plan(root: string, d: DetectedManager, hooks: string[], env: Node
 }
 
 /**
+ * The environment of a manager's own install while kmssig's guard is (or will
+ * be) core.hooksPath: git's command-line config (GIT_CONFIG_COUNT, which wins
+ * over every file) points core.hooksPath at the repository's hooks folder, so
+ * lefthook and pre-commit write their shims there, behind the guard. pre-commit
+ * refuses any core.hooksPath, so it gets an empty one (measured with both tools).
+ */
+export function managerEnv(env: NodeJS.ProcessEnv, manager: ManagerName, hooksDir: string): NodeJS.ProcessEnv {
+  if (manager === 'simple-git-hooks') return env; // it reads only the local value, which the guard leaves alone
+  return {
+    ...env,
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'core.hooksPath',
+    GIT_CONFIG_VALUE_0: manager === 'pre-commit' ? '' : hooksDir,
+  };
+}
+
+/**
  * Adds kmssig to each hook manager's own configuration, then runs the
  * manager's install (or says to run it). An unsafe file is left untouched
- * and reported with the snippet to add by hand.
+ * and reported with the snippet to add by hand. `hooksDir`: the repository's
+ * hooks folder, where the managers' shims go behind kmssig's guard.
  */
-export async function installManagers(root: string, hooks: string[], env: NodeJS.ProcessEnv): Promise<ManagerChange[]> {
+export async function installManagers(
+  root: string,
+  hooks: string[],
+  env: NodeJS.ProcessEnv,
+  guard: { hooksDir: string; active: boolean },
+): Promise<ManagerChange[]> {
   const planned = [];
   for (const d of detectManagers(root)) planned.push({ d, ...(await plan(root, d, hooks, env)) });
   const unsafe = planned.filter((p) => 'unsafe' in p.plan);
@@ -67,8 +91,8 @@ export async function installManagers(root: string, hooks: string[], env: NodeJS
   for (const { d, text, plan: p } of planned) {
     const after = (p as { text: string }).text;
     if (after !== text) await writeFile(join(root, d.file), after);
-    const [command, ...args] = INSTALL[d.manager](hooks);
-    const r = await runTool(root, toolCommand(root, command!), args, env);
+    const [command, ...args] = INSTALL[d.manager](hooks, guard.active);
+    const r = await runTool(root, toolCommand(root, command!), args, managerEnv(env, d.manager, guard.hooksDir));
     changes.push({
       ...d,
       change: after === text ? 'unchanged' : 'added',
