@@ -2,9 +2,23 @@
  * Every user-facing sentence lives here, so wording stays consistent: what
  * failed, where, why, and what to do next — on one line.
  */
-import type { KmsFailureKind } from './core/kmsFailureKind.js';
-
 const q = (s: string) => JSON.stringify(s);
+
+/**
+ * Why a KMS call failed, independent of the provider's error names. src/kms
+ * raises these (KmsError); they are defined here, with the advice for each, so
+ * that this file imports nothing of the project.
+ */
+export type KmsFailureKind =
+  | 'bad-ciphertext' // exit 1: the blob or the context does not match
+  | 'wrong-key' // exit 1: the signature is from another key than the pinned one
+  | 'access-denied'
+  | 'not-found'
+  | 'unreachable'
+  | 'credentials'
+  | 'throttled'
+  | 'key-state'
+  | 'other';
 
 const kmsAdvice: Record<KmsFailureKind, string> = {
   'bad-ciphertext': 'the signature is corrupt or was made for another context',
