@@ -2,6 +2,16 @@
  * Every user-facing sentence lives here, so wording stays consistent: what
  * failed, where, why, and what to do next — on one line.
  */
+
+/** A line's severity; `plain` lines carry no glyph, `alarm` is a hook's banner. */
+export type Level = 'error' | 'warn' | 'info' | 'ok' | 'alarm' | 'plain';
+
+/** A line the user sees: its level and its bare text (which may span lines). */
+export interface Message {
+  readonly level: Level;
+  readonly text: string;
+}
+
 const q = (s: string) => JSON.stringify(s);
 
 /**

@@ -203,7 +203,7 @@ async function verifyWithConfig(
     if (report.status === 'quiet') continue;
     if (report.status === 'fail') {
       out.error(messages.hookBanner(hook, label));
-      printHuman(report, { ...out, result: (line: string) => out.info(line) }, label);
+      printHuman(report, { ...out, result: (line) => out.info(line) }, label);
       continue;
     }
     // A pass says only what is worth knowing: the user's own local and uncommitted changes.
