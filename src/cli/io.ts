@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
+import { KmssigError } from '../errors.js';
 import { render, type Shown } from './format/figures.js';
 
 /** Everything a command may touch of its process, passed in so tests can run commands in-process. */
@@ -32,6 +33,12 @@ export function createOutput(io: Io) {
     paint: (style: Style, text: Shown) => paint(io.stdout, style, text),
     paintErr: (style: Style, text: Shown) => paint(io.stderr, style, text),
   };
+}
+
+/** An error as the CLI shows it when it stops on one: a bare reason becomes an error line of its own. */
+export function errorLines(error: unknown): Shown {
+  if (!(error instanceof KmssigError)) return { level: 'error', text: error instanceof Error ? error.message : String(error) };
+  return error.reason ? { level: 'error', text: error.message } : error.lines;
 }
 
 export type Output = ReturnType<typeof createOutput>;

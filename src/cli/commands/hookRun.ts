@@ -22,7 +22,7 @@ import { messages } from '../../messages.js';
 import { requirePositionals, type CommandSpec } from '../args.js';
 import { printHuman } from '../format/human.js';
 import { isFailure } from '../format/stateText.js';
-import { createOutput, type Io, type Output } from '../io.js';
+import { createOutput, errorLines, type Io, type Output } from '../io.js';
 import { sessionFromFlags } from '../project.js';
 
 // pre-push's own arguments, for the usage error when git did not pass them.
@@ -55,8 +55,7 @@ export async function runHook(repo: Repo, hook: HookName, args: string[], io: Io
   } catch (error) {
     const failure = couldNot(hook, error);
     if (known.mode !== 'warn') throw failure;
-    const text = failure instanceof Error ? failure.message : String(failure);
-    out.error(text.startsWith('✖') ? text : `✖ ${text}`);
+    out.error(errorLines(failure));
     return warned(out, hook);
   }
 }
@@ -68,9 +67,8 @@ export async function runHook(repo: Repo, hook: HookName, args: string[], io: Io
  */
 function couldNot(hook: HookName, error: unknown): unknown {
   // Messages that already name kmssig and say what to do stay as they are.
-  if (!(error instanceof KmssigError) || !['KMS', 'GIT', 'HISTORY'].includes(error.code) || error.message.startsWith('✖ kmssig'))
-    return error;
-  const why = error.message.replace(/^✖ /, '');
+  if (!(error instanceof KmssigError) || !['KMS', 'GIT', 'HISTORY'].includes(error.code) || error.final) return error;
+  const why = error.message;
   return new KmssigError(error.code, hook === 'pre-push' ? messages.hookCouldNotSign(why) : messages.hookCouldNotVerify(hook, why), {
     cause: error,
   });
@@ -156,7 +154,7 @@ async function runVerify(
     // A configuration that is refused (code, $import) or broken is itself an unverified release file.
     if (!isKmssigError(error, 'CONFIG')) throw error;
     out.error(messages.hookBanner(hook, `HEAD (${head.slice(0, 12)})`));
-    out.error(error.message);
+    out.error(error.lines);
     out.error(messages.hookFailed(hook));
     return { code: 1, mode: hookMode(hook, pin, undefined) };
   }
@@ -230,6 +228,6 @@ async function refreshNotes(repo: Repo): Promise<boolean> {
 async function verifyWithoutConfig(repo: Repo, head: string, out: Output, mode: HookMode): Promise<HookResult> {
   const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, head, DEFAULT_MAX_COMMITS);
   if (report.status !== 'fail') return { code: 0, mode };
-  out.error(`✖ ${messages.signaturesWithoutConfig(head)}`);
+  out.error({ level: 'error', text: messages.signaturesWithoutConfig(head) });
   return { code: 1, mode };
 }
