@@ -8,7 +8,7 @@
 //   4 hooks      src/hooks/
 //   3 use cases  src/usecases/
 //   2 edges      src/git/ src/kms/ src/config/ src/fs/ src/cache/, src/version.ts (the package version)
-//   1 base       src/core/, src/errors.ts, src/messages.ts
+//   1 base       src/core/, src/errors.ts, src/messages.ts, src/figures.ts (the glyphs)
 // A new edge folder goes into `edgeFolders`; a new folder on another floor into its pattern.
 const edgeFolders = 'git|kms|config|fs|cache';
 const floor = {
@@ -17,7 +17,7 @@ const floor = {
   hooks: '^src/hooks/',
   usecases: '^src/usecases/',
   edges: `^src/(${edgeFolders})/|^src/version\\.ts$`,
-  base: '^src/core/|^src/(errors|messages)\\.ts$',
+  base: '^src/core/|^src/(errors|messages|figures)\\.ts$',
 };
 const above = {
   cli: [floor.entries],

@@ -9,6 +9,12 @@ import tseslint from 'typescript-eslint';
 
 const nodeTest = ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'];
 
+// The glyphs of the levels (✖ ⚠ ℹ ✔), written as they are or as \u escapes in a regular expression.
+const glyph = '/[\u2716\u26a0\u2139\u2714]|\\\\u\\{?0*(2716|26a0|2139|2714)/i';
+const glyphSelectors = [`Literal[value=${glyph}]`, `Literal[regex.pattern=${glyph}]`, `TemplateElement[value.cooked=${glyph}]`];
+const glyphMessage =
+  'a glyph belongs to the glyph table (src/figures.ts): give the text a level ({ level, text }, or a level helper in messages.ts) instead';
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -36,6 +42,31 @@ export default tseslint.config(
       ],
       // off: an async function without await is how this code meets Promise-returning interfaces (commands, caches, KMS providers).
       '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // Severity is data (DESIGN 7): a message is { level, text } and only the output layer's
+    // figures table writes the glyphs, so none is in a text or a regex that strips one again.
+    files: ['src/**'],
+    ignores: ['src/figures.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...glyphSelectors.map((selector) => ({ selector, message: glyphMessage }))],
+    },
+  },
+  {
+    // Git's vocabulary lives in src/git (DESIGN 7): a call that hands git an argv (runner.text(['rev-parse', …])) is refused
+    // elsewhere. One block with the glyph rule, since a later block's no-restricted-syntax replaces an earlier one's.
+    files: ['src/**'],
+    ignores: ['src/git/**', 'src/figures.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...glyphSelectors.map((selector) => ({ selector, message: glyphMessage })),
+        {
+          selector: 'CallExpression[callee.property.name=/^(maybe|text|bytes|lines|spawn|run|raw)$/][arguments.0.type="ArrayExpression"]',
+          message: 'a raw git argv outside src/git: add a named verb to src/git/repo.ts (or notes.ts) and call that',
+        },
+      ],
     },
   },
   {
@@ -68,18 +99,4 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.cjs'], languageOptions: { globals: globals.node, sourceType: 'commonjs' } },
-  {
-    // Git's vocabulary lives in src/git (DESIGN 7): a call that hands git an argv (runner.text(['rev-parse', …])) is refused elsewhere.
-    files: ['src/**/*.ts'],
-    ignores: ['src/git/**'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: 'CallExpression[callee.property.name=/^(maybe|text|bytes|lines|spawn|run|raw)$/][arguments.0.type="ArrayExpression"]',
-          message: 'a raw git argv outside src/git: add a named verb to src/git/repo.ts (or notes.ts) and call that',
-        },
-      ],
-    },
-  },
 );

@@ -2,6 +2,8 @@
  * Typed errors. Every failure the library raises is a KmssigError whose code
  * maps to one process exit code (DESIGN 3.3); only the CLI turns it into one.
  */
+import type { Message } from './messages.js';
+
 export type ErrorCode =
   | 'INVALID' // a signature or record does not verify, a file does not match
   | 'USAGE' // bad arguments or unknown command
@@ -30,10 +32,24 @@ const exitCodes: Record<ErrorCode, ExitCodeValue> = {
 
 export class KmssigError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** What the error says, line by line with their levels; `message` is their bare text. */
+  readonly lines: readonly Message[];
+  /**
+   * Given as a plain string: a reason that a caller puts after what failed
+   * (`could not sign <file>: <reason>`); shown alone, it is an error line.
+   */
+  readonly reason: boolean;
+  /** The message already names kmssig and says what to do: a hook shows it as it is instead of wrapping it. */
+  readonly final: boolean;
+  constructor(code: ErrorCode, message: string | Message | readonly Message[], options?: { cause?: unknown; final?: boolean }) {
+    const lines: readonly Message[] =
+      typeof message === 'string' ? [{ level: 'plain', text: message }] : 'text' in message ? [message] : message;
+    super(lines.map((l) => l.text).join('\n'), options);
     this.name = 'KmssigError';
     this.code = code;
+    this.lines = lines;
+    this.reason = typeof message === 'string';
+    this.final = options?.final === true;
   }
   get exitCode(): ExitCodeValue {
     return exitCodes[this.code];
@@ -46,4 +62,10 @@ export function exitCodeOf(error: unknown): ExitCodeValue {
 
 export function isKmssigError(error: unknown, code?: ErrorCode): error is KmssigError {
   return error instanceof KmssigError && (code === undefined || error.code === code);
+}
+
+/** An error as it is shown when a run stops on it: a bare reason becomes an error line of its own. */
+export function errorLines(error: unknown): Message | readonly Message[] {
+  if (!(error instanceof KmssigError)) return { level: 'error', text: error instanceof Error ? error.message : String(error) };
+  return error.reason ? { level: 'error', text: error.message } : error.lines;
 }

@@ -1,10 +1,50 @@
 /**
  * Every user-facing sentence lives here, so wording stays consistent: what
  * failed, where, why, and what to do next — on one line.
+ *
+ * Severity is data (DESIGN 7): a line the user sees is a Message, its level
+ * beside its text. The glyphs and colours are the output layer's
+ * (src/cli/format/figures.ts); no text here carries one, and npm run lint fails
+ * on one. A function that returns a plain string words a reason or a fact that
+ * other sentences (or a report's problem) take in.
  */
-import type { KmsFailureKind } from './core/kmsFailureKind.js';
+
+/** A line's severity; `plain` lines carry no glyph, `alarm` is a hook's banner. */
+export type Level = 'error' | 'warn' | 'info' | 'ok' | 'alarm' | 'plain';
+
+/** A line the user sees: its level and its bare text (which may span lines). */
+export interface Message {
+  readonly level: Level;
+  readonly text: string;
+}
+
+/** What the output layer prints: plain text, a message with its level, or a message's lines. */
+export type Shown = string | Message | readonly Message[];
+
+const error = (text: string): Message => ({ level: 'error', text });
+const warn = (text: string): Message => ({ level: 'warn', text });
+const info = (text: string): Message => ({ level: 'info', text });
+const ok = (text: string): Message => ({ level: 'ok', text });
+const alarm = (text: string): Message => ({ level: 'alarm', text });
+const plain = (text: string): Message => ({ level: 'plain', text });
 
 const q = (s: string) => JSON.stringify(s);
+
+/**
+ * Why a KMS call failed, independent of the provider's error names. src/kms
+ * raises these (KmsError); they are defined here, with the advice for each, so
+ * that this file imports nothing of the project.
+ */
+export type KmsFailureKind =
+  | 'bad-ciphertext' // exit 1: the blob or the context does not match
+  | 'wrong-key' // exit 1: the signature is from another key than the pinned one
+  | 'access-denied'
+  | 'not-found'
+  | 'unreachable'
+  | 'credentials'
+  | 'throttled'
+  | 'key-state'
+  | 'other';
 
 const kmsAdvice: Record<KmsFailureKind, string> = {
   'bad-ciphertext': 'the signature is corrupt or was made for another context',
@@ -20,85 +60,99 @@ const kmsAdvice: Record<KmsFailureKind, string> = {
 
 export const messages = {
   // usage
-  unknownCommand: (name: string) => `✖ unknown command ${q(name)}: run 'kmssig --help' to see the commands`,
-  usage: (problem: string, command: string) => `✖ ${problem}: run 'kmssig ${command} --help' for usage`,
+  unknownCommand: (name: string) => error(`unknown command ${q(name)}: run 'kmssig --help' to see the commands`),
+  usage: (problem: string, command: string) => error(`${problem}: run 'kmssig ${command} --help' for usage`),
+  internalError: (why: string) => error(`internal error: ${why}; please report it with the output of --debug`),
 
   // context
   badContextPair: (pair: string) =>
-    `✖ malformed context pair ${q(pair)}: write key=value, separated by commas (\\, for a comma in a value)`,
-  reservedContextKey: (key: string) => `✖ context key ${q(key)} is reserved: KMS refuses keys that start with 'aws'; rename it`,
+    error(`malformed context pair ${q(pair)}: write key=value, separated by commas (\\, for a comma in a value)`),
+  reservedContextKey: (key: string) => error(`context key ${q(key)} is reserved: KMS refuses keys that start with 'aws'; rename it`),
 
   // files
-  cannotRead: (path: string, why: string) => `✖ cannot read ${path}: ${why}; check the path and its permissions`,
-  cannotWrite: (path: string, why: string) => `✖ cannot write ${path}: ${why}; nothing was written there`,
+  cannotRead: (path: string, why: string) => error(`cannot read ${path}: ${why}; check the path and its permissions`),
+  cannotWrite: (path: string, why: string) => error(`cannot write ${path}: ${why}; nothing was written there`),
 
   // KMS
   kmsFailure: (operation: string, kind: KmsFailureKind, detail: string, endpoint?: string) =>
     `KMS ${operation} failed${endpoint ? ` (${endpoint})` : ''}: ${detail || kind}; ${kmsAdvice[kind]}`,
   kmsDeadline: (ms: number) => `no answer within the hook's deadline of ${ms / 1000} s (KMSSIG_HOOK_TIMEOUT)`,
   localKeyUnreadable: (keyId: string) => `cannot read the local key ${keyId}; create it with 'kmssig keygen ${keyId}'`,
-  localKeyNotNamed: () => `✖ this signature was made with a local development key: name it with --key local:<path>`,
-  localKeyCannot: (what: string) => `✖ a local development key cannot ${what}; use an AWS KMS key`,
-  localKeyWarning: (keyId: string) => `⚠ ${keyId} is a local development key: for demos and tests, not for production`,
+  localKeyNotNamed: () => error(`this signature was made with a local development key: name it with --key local:<path>`),
+  localKeyCannot: (what: string) => error(`a local development key cannot ${what}; use an AWS KMS key`),
+  localKeyWarning: (keyId: string) => warn(`${keyId} is a local development key: for demos and tests, not for production`),
   localKeyNotPinned: (keyId: string) =>
     `signed with the local development key ${keyId}, which was not pinned: a key file is something anyone can plant; pass --key ${keyId} if it is yours`,
   localKeyNotRegistered: (keyId: string) =>
     `signed with the local development key ${keyId}, which this clone does not trust: a key file is something a commit can plant; if it is yours, register it with 'git config --add kmssig.localKey <path>' (kmssig keygen does this inside a clone) or pass --key ${keyId}`,
   localKeyRegistered: (path: string) =>
-    `ℹ registered ${path} in this clone's git config (kmssig.localKey): records signed with it verify here`,
+    info(`registered ${path} in this clone's git config (kmssig.localKey): records signed with it verify here`),
   badCiphertext: () => 'the signature is corrupt or was made for another context',
   wrongKey: (keyId: string) => `signed by a key that is not allowed (not ${keyId})`,
 
   // single-file sign/verify (seed)
   signed: (sig: string, keyId: string) => `signed with ${keyId}, signature written to ${sig}`,
-  signFailed: (file: string, why: string) => `✖ could not sign ${file}: ${why}`,
+  signFailed: (file: string, why: string) => error(`could not sign ${file}: ${why}`),
   validSignature: (keyId: string) => `valid signature from ${keyId}`,
-  keyNotPinned: () => `⚠ the key was not pinned: any key you may decrypt with is accepted; pass --key <arn> to pin it`,
+  keyNotPinned: () => warn(`the key was not pinned: any key you may decrypt with is accepted; pass --key <arn> to pin it`),
   invalidSignature: (file: string, why: string) =>
-    `✖ invalid signature for ${file}: ${why}; do not trust this file, get it and its signature again from the source`,
-  couldNotVerify: (file: string, why: string) => `✖ could not verify ${file}: ${why}`,
+    error(`invalid signature for ${file}: ${why}; do not trust this file, get it and its signature again from the source`),
+  couldNotVerify: (file: string, why: string) => error(`could not verify ${file}: ${why}`),
   emptySignature: (sig: string) => `the signature file ${sig} is empty`,
 
   // repository and configuration
   notARepo: (cwd: string) =>
-    `✖ ${cwd} is not inside a git repository: run kmssig from a clone (or use 'kmssig sign <key-id> <file> <sig>' for single files)`,
-  noCommits: () => `✖ the repository has no commits yet: commit the release files first`,
-  noSuchRevision: (rev: string) => `✖ revision ${q(rev)} does not exist: check the name, or fetch it first`,
+    error(`${cwd} is not inside a git repository: run kmssig from a clone (or use 'kmssig sign <key-id> <file> <sig>' for single files)`),
+  noCommits: () => error(`the repository has no commits yet: commit the release files first`),
+  noSuchRevision: (rev: string) => error(`revision ${q(rev)} does not exist: check the name, or fetch it first`),
   pathNotUtf8: (shown: string) =>
-    `✖ the file name ${shown} is not valid UTF-8, so it cannot go into a signature record (JSON): rename it or exclude it`,
-  noConfig: (root: string) => `✖ no kmssig configuration in ${root}: create .kmssigrc (see .kmssigrc.example)`,
-  configUnreadable: (file: string, why: string) => `✖ cannot read the configuration ${file}: ${why}; fix the syntax`,
-  configSyntax: (file: string, where: string) => `✖ cannot parse the configuration ${file}: ${where}; fix the syntax`,
+    error(`the file name ${shown} is not valid UTF-8, so it cannot go into a signature record (JSON): rename it or exclude it`),
+  noConfig: (root: string) => error(`no kmssig configuration in ${root}: create .kmssigrc (see .kmssigrc.example)`),
+  configUnreadable: (file: string, why: string) => error(`cannot read the configuration ${file}: ${why}; fix the syntax`),
+  configSyntax: (file: string, where: string) => error(`cannot parse the configuration ${file}: ${where}; fix the syntax`),
   configIsCode: (file: string, where: string) =>
-    `✖ ${file} in ${where} is refused: kmssig reads its configuration as data only, never as code that the repository could make it run; move the settings to .kmssigrc (JSON or YAML) and delete ${file}`,
+    error(
+      `${file} in ${where} is refused: kmssig reads its configuration as data only, never as code that the repository could make it run; move the settings to .kmssigrc (JSON or YAML) and delete ${file}`,
+    ),
   configIsMeta: (file: string, where: string) =>
-    `✖ ${file} in ${where} configures cosmiconfig, which kmssig refuses: the configuration must be at the repository root (.kmssigrc, .kmssigrc.json|yaml|yml or package.json "kmssig"); remove its "cosmiconfig" key`,
+    error(
+      `${file} in ${where} configures cosmiconfig, which kmssig refuses: the configuration must be at the repository root (.kmssigrc, .kmssigrc.json|yaml|yml or package.json "kmssig"); remove its "cosmiconfig" key`,
+    ),
   configAmbiguous: (files: string[], where: string) =>
-    `✖ ${where} has more than one kmssig configuration (${files.join(', ')}): keep exactly one`,
+    error(`${where} has more than one kmssig configuration (${files.join(', ')}): keep exactly one`),
   configImport: (file: string) =>
-    `✖ ${file} uses $import, which kmssig refuses: a configuration must not pull in files that are not signed with it; write the settings into ${file} itself`,
-  configInvalid: (file: string, key: string, why: string) => `✖ invalid configuration in ${file}: ${key}: ${why}`,
-  noKeyId: (file: string) => `✖ no keyId in ${file}: set the KMS key (ID, ARN or alias) that signs releases`,
+    error(
+      `${file} uses $import, which kmssig refuses: a configuration must not pull in files that are not signed with it; write the settings into ${file} itself`,
+    ),
+  configInvalid: (file: string, key: string, why: string) => error(`invalid configuration in ${file}: ${key}: ${why}`),
+  noKeyId: (file: string) => error(`no keyId in ${file}: set the KMS key (ID, ARN or alias) that signs releases`),
   noFilesMatched: (file: string, commit: string) =>
-    `✖ no release file at ${commit.slice(0, 12)} matches the files patterns of ${file}: check the globs`,
+    error(`no release file at ${commit.slice(0, 12)} matches the files patterns of ${file}: check the globs`),
   algorithmForSymmetricKey: (alg: string, arn: string) =>
-    `✖ algorithm ${alg} is set, but ${arn} is a symmetric key: remove 'algorithm' or use an asymmetric key`,
+    error(`algorithm ${alg} is set, but ${arn} is a symmetric key: remove 'algorithm' or use an asymmetric key`),
   unsupportedAlgorithm: (alg: string, arn: string, allowed: string[]) =>
-    `✖ ${arn} cannot sign with ${alg}: set 'algorithm' to one of ${allowed.join(', ') || '(none: is it a SIGN_VERIFY key?)'}`,
+    error(`${arn} cannot sign with ${alg}: set 'algorithm' to one of ${allowed.join(', ') || '(none: is it a SIGN_VERIFY key?)'}`),
   badPublicKey: (path: string, why: string) =>
-    `✖ cannot read the public key ${path} (verify.publicKeys): ${why}; export it with 'kmssig pubkey --out ${path}'`,
+    error(`cannot read the public key ${path} (verify.publicKeys): ${why}; export it with 'kmssig pubkey --out ${path}'`),
   noteUnreadable: (oid: string) => `could not read the note object ${oid}; the repository may be damaged (try git fsck)`,
-  detachedNoRef: () => `✖ HEAD is detached and no single tag points at it: pass --ref <branch-or-tag> to say what the signature is for`,
-  badRef: (ref: string) => `✖ ${q(ref)} is neither a branch nor a tag: pass refs/heads/<name>, refs/tags/<name> or a branch name`,
+  detachedNoRef: () =>
+    error(`HEAD is detached and no single tag points at it: pass --ref <branch-or-tag> to say what the signature is for`),
+  badRef: (ref: string) => error(`${q(ref)} is neither a branch nor a tag: pass refs/heads/<name>, refs/tags/<name> or a branch name`),
 
   // history and verification
   walkBound: (commit: string, max: number) =>
-    `✖ could not verify ${commit.slice(0, 12)}: no signed commit within ${max} commits; raise verify.maxCommits if the release really is that old`,
+    error(
+      `could not verify ${commit.slice(0, 12)}: no signed commit within ${max} commits; raise verify.maxCommits if the release really is that old`,
+    ),
   shallowHistory: (commit: string) =>
-    `✖ could not verify ${commit.slice(0, 12)}: the clone is shallow and ends before any signed commit; fetch more history (git fetch --unshallow; in GitHub Actions set fetch-depth: 0)`,
+    error(
+      `could not verify ${commit.slice(0, 12)}: the clone is shallow and ends before any signed commit; fetch more history (git fetch --unshallow; in GitHub Actions set fetch-depth: 0)`,
+    ),
   deepenFailed: (shallow: string, remote: string, why: string) => `${shallow} (deepening from ${remote} failed: ${why})`,
   notesNotFetched: () =>
-    `⚠ this clone has no signatures (refs/notes/kmssig) and --no-fetch is set: fetch them first (git fetch origin +refs/notes/kmssig:refs/notes/remotes/origin/kmssig) or drop --no-fetch`,
+    warn(
+      `this clone has no signatures (refs/notes/kmssig) and --no-fetch is set: fetch them first (git fetch origin +refs/notes/kmssig:refs/notes/remotes/origin/kmssig) or drop --no-fetch`,
+    ),
   noCountingRecord: (commit: string, count: number) =>
     `no valid signature found from ${commit.slice(0, 12)}: the ${count} record(s) found did not count (see why in the report); sign with an allowed key and ref, or check the pins (--key, --ref, verify.keys, verify.refs)`,
   noSignedCommit: (commit: string) =>
@@ -107,16 +161,22 @@ export const messages = {
     `commit ${commit.slice(0, 12)} has kmssig signatures among its ancestors but no configuration: the configuration was removed by an unsigned change; restore it`,
 
   worktreeConverted: (count: number, conversions: readonly string[]) =>
-    `⚠ ${count} release file(s) on disk differ from the commit, and git converts files when it checks them out here (${conversions.join(', ')}): the converted line endings or filters are the likely cause, not tampering; check the commit itself (kmssig check without --worktree), or check out without conversion (git config core.autocrlf false; then git rm --cached -r . && git reset --hard)`,
+    warn(
+      `${count} release file(s) on disk differ from the commit, and git converts files when it checks them out here (${conversions.join(', ')}): the converted line endings or filters are the likely cause, not tampering; check the commit itself (kmssig check without --worktree), or check out without conversion (git config core.autocrlf false; then git rm --cached -r . && git reset --hard)`,
+    ),
 
   /** The signed facts of a record that verified; `signedAt` is outside the payload, so it is labelled unsigned (DESIGN 3.4, rule 5). */
   signedFacts: (record: { keyId: string; alg: string; signedAt: string; context: Record<string, string> }) =>
     `${record.context.author !== undefined ? `commit by ${record.context.author}, ` : ''}signed with ${record.keyId} (${record.alg}); signedAt ${record.signedAt} (unsigned)`,
 
   trustUpdateUnverified: (rev: string, file: string) =>
-    `✖ not pinned: ${file} at ${rev} is not covered by a signature that counts under this clone's pin, so it may be anyone's; pin explicit values (kmssig trust --key/--ref/--context) after checking them with your team`,
+    error(
+      `not pinned: ${file} at ${rev} is not covered by a signature that counts under this clone's pin, so it may be anyone's; pin explicit values (kmssig trust --key/--ref/--context) after checking them with your team`,
+    ),
   pinKeyUnresolved: (keyId: string) =>
-    `⚠ could not resolve ${keyId} to a key ARN through KMS, so no key is pinned: records from any key you may decrypt with count here; pin it with 'kmssig trust --key <arn>'`,
+    warn(
+      `could not resolve ${keyId} to a key ARN through KMS, so no key is pinned: records from any key you may decrypt with count here; pin it with 'kmssig trust --key <arn>'`,
+    ),
 
   // no laundering (DESIGN 3.1)
   launderingBlocked: (
@@ -125,109 +185,157 @@ export const messages = {
     files: readonly { path: string; changedBy?: string; from: readonly string[] }[],
     noReflog: boolean,
     fix: string,
-  ) =>
-    [
-      `✖ kmssig ${where}: ${files.length} release file(s) of ${commit.slice(0, 12)} came from outside this clone and no valid signature covers them, so they are not signed${where === 'pre-push' ? ' and nothing is pushed' : ''}:`,
-      ...files.map(
-        (f) =>
-          `  ${f.path}: ${f.changedBy ? `last changed by ${f.changedBy.slice(0, 12)}, which this clone did not make` : 'never signed'}${
-            f.changedBy
-              ? f.from.length > 0
-                ? ` (from ${f.from.slice(0, 3).join(', ')})`
-                : ' (on no remote-tracking ref: a pull from a URL, FETCH_HEAD or a bundle)'
-              : ''
-          }`,
+  ) => [
+    error(
+      `kmssig ${where}: ${files.length} release file(s) of ${commit.slice(0, 12)} came from outside this clone and no valid signature covers them, so they are not signed${where === 'pre-push' ? ' and nothing is pushed' : ''}:`,
+    ),
+    ...files.map((f) =>
+      plain(
+        `  ${f.path}: ${f.changedBy ? `last changed by ${f.changedBy.slice(0, 12)}, which this clone did not make` : 'never signed'}${
+          f.changedBy
+            ? f.from.length > 0
+              ? ` (from ${f.from.slice(0, 3).join(', ')})`
+              : ' (on no remote-tracking ref: a pull from a URL, FETCH_HEAD or a bundle)'
+            : ''
+        }`,
       ),
-      ...(noReflog
-        ? [
-            `ℹ this clone keeps no reflog (core.logAllRefUpdates=false, or a mirror clone), so kmssig cannot tell the commits you made from others': turn it on with 'git config core.logAllRefUpdates true' for your next commits`,
-          ]
-        : []),
-      `ℹ a push never signs content that nobody verified. Ask who changed these files, or, once you have reviewed them, sign them deliberately: ${fix}; then push again`,
-    ].join('\n'),
+    ),
+    ...(noReflog
+      ? [
+          info(
+            `this clone keeps no reflog (core.logAllRefUpdates=false, or a mirror clone), so kmssig cannot tell the commits you made from others': turn it on with 'git config core.logAllRefUpdates true' for your next commits`,
+          ),
+        ]
+      : []),
+    info(
+      `a push never signs content that nobody verified. Ask who changed these files, or, once you have reviewed them, sign them deliberately: ${fix}; then push again`,
+    ),
+  ],
   pushRefNotSigned: (ref: string) =>
-    `ℹ kmssig: nothing signed for ${ref}: it is neither a branch nor a tag (a review ref such as refs/for/main); the records are made when the change lands on a branch, by the push that puts it there`,
+    info(
+      `kmssig: nothing signed for ${ref}: it is neither a branch nor a tag (a review ref such as refs/for/main); the records are made when the change lands on a branch, by the push that puts it there`,
+    ),
   recordNotCounting: (commit: string, ref: string, why: string) =>
-    `⚠ kmssig: the record just made for ${commit.slice(0, 12)}${ref ? ` (${ref})` : ''} will not count under this repository's policy: ${why}; fix keyId or verify.* in the configuration (or this clone's pin: kmssig trust), then push again`,
+    warn(
+      `kmssig: the record just made for ${commit.slice(0, 12)}${ref ? ` (${ref})` : ''} will not count under this repository's policy: ${why}; fix keyId or verify.* in the configuration (or this clone's pin: kmssig trust), then push again`,
+    ),
   rangeCommitForeign: (commit: string, paths: readonly string[]) =>
-    `ℹ kmssig: ${commit.slice(0, 12)}, an older commit of this push, was not signed: ${paths.join(', ')} came from outside this clone and nobody verified ${paths.length > 1 ? 'them' : 'it'} there`,
+    info(
+      `kmssig: ${commit.slice(0, 12)}, an older commit of this push, was not signed: ${paths.join(', ')} came from outside this clone and nobody verified ${paths.length > 1 ? 'them' : 'it'} there`,
+    ),
   acceptedForeign: (path: string, changedBy: string | undefined) =>
-    `⚠ kmssig: signing ${path} as reviewed by you${changedBy ? `: last changed by ${changedBy.slice(0, 12)}, which this clone did not make` : ''}`,
+    warn(
+      `kmssig: signing ${path} as reviewed by you${changedBy ? `: last changed by ${changedBy.slice(0, 12)}, which this clone did not make` : ''}`,
+    ),
   acceptUnknown: (path: string) =>
-    `✖ --accept ${JSON.stringify(path)} names no release file that needs accepting here: name exactly the paths kmssig listed`,
+    error(`--accept ${JSON.stringify(path)} names no release file that needs accepting here: name exactly the paths kmssig listed`),
 
   // hooks
   hookCouldNotVerify: (hook: string, why: string) =>
-    `✖ kmssig ${hook}: could not verify the release files here (${why}): they are NOT verified; do not build or ship them until 'kmssig check' passes (run it again once KMS is reachable)`,
+    error(
+      `kmssig ${hook}: could not verify the release files here (${why}): they are NOT verified; do not build or ship them until 'kmssig check' passes (run it again once KMS is reachable)`,
+    ),
   hookCouldNotSign: (why: string) =>
-    `✖ kmssig pre-push: could not sign the pushed commits (${why}), so nothing was pushed: push again once KMS is reachable, or push with KMSSIG_SKIP=1 and sign later with 'kmssig sign'`,
+    error(
+      `kmssig pre-push: could not sign the pushed commits (${why}), so nothing was pushed: push again once KMS is reachable, or push with KMSSIG_SKIP=1 and sign later with 'kmssig sign'`,
+    ),
   hookSkipped: (hook: string, how: string) =>
-    `⚠ kmssig: ${how} is set, ${hook} skipped: release files were not ${hook === 'pre-push' ? 'signed' : 'verified'}`,
-  hookWarnOnly: (hook: string) => `⚠ kmssig: ${hook} is set to warn in the configuration, so git goes on; fix the problem above`,
-  hookBanner: (hook: string, label: string) => `\n✖✖✖ kmssig ${hook}: RELEASE FILES FAILED VERIFICATION at ${label} ✖✖✖`,
+    warn(`kmssig: ${how} is set, ${hook} skipped: release files were not ${hook === 'pre-push' ? 'signed' : 'verified'}`),
+  hookWarnOnly: (hook: string) => warn(`kmssig: ${hook} is set to warn in the configuration, so git goes on; fix the problem above`),
+  hookBanner: (hook: string, label: string) => alarm(`kmssig ${hook}: RELEASE FILES FAILED VERIFICATION at ${label}`),
   hookFailed: (hook: string) =>
     hook === 'post-merge'
-      ? `✖ kmssig: the merge is done, but it brought in release files that nobody with signing rights signed: do not build or ship them; ask the team who changed them, or reset to the previous commit (git reset --hard ORIG_HEAD)`
-      : `✖ kmssig: release files here are not signed: do not build or ship them; check out a signed commit, or ask the team who changed them`,
-  hookLocalFile: (path: string) => `ℹ kmssig: ${path}: local, will be signed on push`,
-  hookUncommittedFile: (path: string) => `ℹ kmssig: ${path}: uncommitted change, verified once committed and pushed`,
+      ? error(
+          `kmssig: the merge is done, but it brought in release files that nobody with signing rights signed: do not build or ship them; ask the team who changed them, or reset to the previous commit (git reset --hard ORIG_HEAD)`,
+        )
+      : error(
+          `kmssig: release files here are not signed: do not build or ship them; check out a signed commit, or ask the team who changed them`,
+        ),
+  hookLocalFile: (path: string) => info(`kmssig: ${path}: local, will be signed on push`),
+  hookUncommittedFile: (path: string) => info(`kmssig: ${path}: uncommitted change, verified once committed and pushed`),
   prePushSigned: (count: number, remote: string, published: string) =>
-    `ℹ kmssig: signed ${count} commit(s)${published === 'outer-push' ? ' (the notes go with this push)' : published === 'skipped' ? '' : `, signatures published to ${remote}`}`,
+    info(
+      `kmssig: signed ${count} commit(s)${published === 'outer-push' ? ' (the notes go with this push)' : published === 'skipped' ? '' : `, signatures published to ${remote}`}`,
+    ),
   rangeCapped: (count: number, max: number) =>
-    `ℹ kmssig: ${count} older commit(s) in this push change release files but were not signed (more than sign.maxCommitsPerPush = ${max}); the pushed tip is signed`,
+    info(
+      `kmssig: ${count} older commit(s) in this push change release files but were not signed (more than sign.maxCommitsPerPush = ${max}); the pushed tip is signed`,
+    ),
   notesPushRaced: (remote: string, attempts: number) =>
-    `✖ could not publish refs/notes/kmssig to ${remote}: other pushes kept winning the race (${attempts} attempts); push again`,
+    error(`could not publish refs/notes/kmssig to ${remote}: other pushes kept winning the race (${attempts} attempts); push again`),
   notesInOuterPush: (count: number, remote: string) =>
-    `✖ kmssig: signed ${count} commit(s), but this push already carries refs/notes/kmssig as it was before signing, so the new signatures would not reach ${remote}: run the same push again (it reuses them, no new signing)`,
+    error(
+      `kmssig: signed ${count} commit(s), but this push already carries refs/notes/kmssig as it was before signing, so the new signatures would not reach ${remote}: run the same push again (it reuses them, no new signing)`,
+    ),
 
   // asymmetric keys, public keys and standalone record files
   keyCannotSign: (arn: string, spec: string, usage: string) =>
-    `✖ ${arn} (${spec}, key usage ${usage}) can neither encrypt a symmetric record nor sign: use a symmetric key (SYMMETRIC_DEFAULT) or an asymmetric SIGN_VERIFY key`,
+    error(
+      `${arn} (${spec}, key usage ${usage}) can neither encrypt a symmetric record nor sign: use a symmetric key (SYMMETRIC_DEFAULT) or an asymmetric SIGN_VERIFY key`,
+    ),
   notASigningKey: (keyId: string, usage: string) =>
-    `✖ ${keyId} is not an asymmetric signing key (key usage ${usage || 'unknown'}): it has no public key to verify records with; use a SIGN_VERIFY key (ECC_NIST_P256, ECC_NIST_P384, RSA_3072, ...)`,
+    error(
+      `${keyId} is not an asymmetric signing key (key usage ${usage || 'unknown'}): it has no public key to verify records with; use a SIGN_VERIFY key (ECC_NIST_P256, ECC_NIST_P384, RSA_3072, ...)`,
+    ),
   noKeyGiven: (command: string) =>
-    `✖ no key: pass --key <key-id>, or run 'kmssig ${command}' inside a repository whose configuration sets keyId`,
+    error(`no key: pass --key <key-id>, or run 'kmssig ${command}' inside a repository whose configuration sets keyId`),
   publicKeyWritten: (path: string, keyId: string, spec: string) =>
     `wrote the public key of ${keyId} (${spec}) to ${path}; commit it and list it in verify.publicKeys to verify records offline`,
   badPublicKeyFile: (path: string, why: string) =>
-    `✖ cannot read the public key ${path}: ${why}; pass a PEM public key (export it with 'kmssig pubkey --out ${path}')`,
+    error(`cannot read the public key ${path}: ${why}; pass a PEM public key (export it with 'kmssig pubkey --out ${path}')`),
   duplicateBaseName: (name: string, first: string, second: string) =>
-    `✖ ${first} and ${second} have the same file name ${q(name)}: a record file keys files by name; sign them into separate records`,
-  outputIsInput: (path: string) => `✖ --out ${path} is one of the files to sign: write the record to another file`,
+    error(`${first} and ${second} have the same file name ${q(name)}: a record file keys files by name; sign them into separate records`),
+  outputIsInput: (path: string) => error(`--out ${path} is one of the files to sign: write the record to another file`),
   recordFileWritten: (path: string, count: number, keyId: string, alg: string) =>
     `signed ${count} file(s) with ${keyId} (${alg}), record written to ${path}`,
   recordFileInvalid: (path: string, reason: string) =>
-    `✖ ${path} is not a valid kmssig record (${reason}): do not trust the files it lists; get the record again from the source`,
+    error(`${path} is not a valid kmssig record (${reason}): do not trust the files it lists; get the record again from the source`),
   recordFileSignatureInvalid: (path: string, reason: string) =>
-    `✖ invalid signature in ${path}: ${reason}; do not trust the files it lists, get them and the record again from the source`,
+    error(`invalid signature in ${path}: ${reason}; do not trust the files it lists, get them and the record again from the source`),
   asymmetricNeedsPublicKey: (path: string, alg: string) =>
-    `✖ ${path} is signed with an asymmetric key (${alg}): pass --public-key <pem> to verify it offline, or --key <arn> to fetch the public key from KMS`,
+    error(
+      `${path} is signed with an asymmetric key (${alg}): pass --public-key <pem> to verify it offline, or --key <arn> to fetch the public key from KMS`,
+    ),
   symmetricRecordWithPublicKey: () =>
     'a symmetric record (SYMMETRIC_DEFAULT), but --public-key expects an asymmetric one; pass --key <arn> to accept a symmetric key',
-  cannotHashArtifact: (path: string, why: string) => `✖ cannot read ${path}: ${why}; check its permissions`,
+  cannotHashArtifact: (path: string, why: string) => error(`cannot read ${path}: ${why}; check its permissions`),
   artifactsVerified: (path: string, count: number, keyId: string, alg: string, signedAt: string, context: string) =>
-    `✔ ${path}: ${count} file(s) verified, signed with ${keyId} (${alg}); signedAt ${signedAt} (unsigned)${context ? `, context ${context}` : ''}`,
+    ok(
+      `${path}: ${count} file(s) verified, signed with ${keyId} (${alg}); signedAt ${signedAt} (unsigned)${context ? `, context ${context}` : ''}`,
+    ),
   artifactsFailed: (path: string, failures: string) =>
-    `✖ ${path}: the signature is genuine, but ${failures}; do not use these files, get them again from the source`,
+    error(`${path}: the signature is genuine, but ${failures}; do not use these files, get them again from the source`),
   noValidRecord: (commit: string) =>
-    `✖ no valid signature record on ${commit.slice(0, 12)} or its ancestors: nothing to export; see 'kmssig log ${commit.slice(0, 12)}'`,
+    error(
+      `no valid signature record on ${commit.slice(0, 12)} or its ancestors: nothing to export; see 'kmssig log ${commit.slice(0, 12)}'`,
+    ),
   recordExported: (dir: string, commit: string, alg: string) =>
     `exported the ${alg} record of ${commit.slice(0, 12)} to ${dir}: payload.json, payload.bin, sig.bin`,
   opensslHint: (command: string) => `verify it with: ${command}`,
   symmetricExportHint: (keyId: string) =>
-    `ℹ a symmetric record: sig.bin is a KMS ciphertext of payload.bin; 'aws kms decrypt' with the key ${keyId} and the record's encryption context returns payload.bin`,
+    info(
+      `a symmetric record: sig.bin is a KMS ciphertext of payload.bin; 'aws kms decrypt' with the key ${keyId} and the record's encryption context returns payload.bin`,
+    ),
 
   // coverage: every listed path is signed or refused (DESIGN 3.2); reserved context keys (DESIGN 2.2)
   submoduleNotSignable: (paths: readonly string[], commit: string, file: string) =>
-    `✖ ${names(paths)} at ${commit.slice(0, 12)} ${paths.length > 1 ? 'are submodules' : 'is a submodule'} matched by the files patterns of ${file}: kmssig cannot sign a submodule's content (a gitlink names a commit of another repository); add ${paths.length > 1 ? 'them' : 'it'} to exclude (exclude: [${paths.map(q).join(', ')}]), and sign the files that matter in the submodule's own repository`,
+    error(
+      `${names(paths)} at ${commit.slice(0, 12)} ${paths.length > 1 ? 'are submodules' : 'is a submodule'} matched by the files patterns of ${file}: kmssig cannot sign a submodule's content (a gitlink names a commit of another repository); add ${paths.length > 1 ? 'them' : 'it'} to exclude (exclude: [${paths.map(q).join(', ')}]), and sign the files that matter in the submodule's own repository`,
+    ),
   submoduleInCheck: (paths: readonly string[]) =>
     `${names(paths)}: ${paths.length > 1 ? 'submodules' : 'a submodule'} under the files patterns, which kmssig cannot sign or verify; do not use ${paths.length > 1 ? 'them' : 'it'} from here: exclude ${paths.length > 1 ? 'them' : 'it'} in the configuration (a signed change) and verify the submodule in its own repository`,
   emptyPattern: (patterns: readonly string[], commit: string, file: string) =>
-    `✖ the files ${patterns.length > 1 ? 'patterns' : 'pattern'} ${names(patterns)} of ${file} ${patterns.length > 1 ? 'match' : 'matches'} no file at ${commit.slice(0, 12)}, so nothing under ${patterns.length > 1 ? 'them' : 'it'} would be signed: check the spelling (dotfiles must be named explicitly; excluded files do not count), or, for files that come and go, list the pattern in allowEmpty`,
+    error(
+      `the files ${patterns.length > 1 ? 'patterns' : 'pattern'} ${names(patterns)} of ${file} ${patterns.length > 1 ? 'match' : 'matches'} no file at ${commit.slice(0, 12)}, so nothing under ${patterns.length > 1 ? 'them' : 'it'} would be signed: check the spelling (dotfiles must be named explicitly; excluded files do not count), or, for files that come and go, list the pattern in allowEmpty`,
+    ),
   emptyPatternWarning: (pattern: string, commit: string) =>
-    `⚠ the files pattern ${q(pattern)} matches no file at ${commit.slice(0, 12)}: nothing under it is signed or verified; fix the pattern, or list it in allowEmpty if its files come and go`,
+    warn(
+      `the files pattern ${q(pattern)} matches no file at ${commit.slice(0, 12)}: nothing under it is signed or verified; fix the pattern, or list it in allowEmpty if its files come and go`,
+    ),
   rangeCommitNotCovered: (commit: string, submodules: readonly string[], patterns: readonly string[]) =>
-    `ℹ kmssig: ${commit.slice(0, 12)}, an older commit of this push, was signed without ${[...submodules.map((p) => `the submodule ${q(p)}`), ...patterns.map((p) => `files for the pattern ${q(p)}`)].join(', ')}; only a pushed tip must cover every pattern (kmssig check of that commit reports it)`,
+    info(
+      `kmssig: ${commit.slice(0, 12)}, an older commit of this push, was signed without ${[...submodules.map((p) => `the submodule ${q(p)}`), ...patterns.map((p) => `files for the pattern ${q(p)}`)].join(', ')}; only a pushed tip must cover every pattern (kmssig check of that commit reports it)`,
+    ),
   allowEmptyNotInFiles: (pattern: string) => `${q(pattern)} is not one of the files patterns: write the pattern exactly as it is in files`,
   contextKeyEmpty: () => 'a context key must not be empty',
   contextKeyAws: (key: string) =>
@@ -237,55 +345,92 @@ export const messages = {
 
   // install, uninstall and doctor: hook files, hook managers, the notes fetch refspec
   notesPushRefused: (remote: string, reason: string, said: string[]) =>
-    `✖ could not publish refs/notes/kmssig to ${remote}: the server refused it (${reason})${said.length ? `, saying: ${said.join(' / ')}` : ''}; pushing again cannot help: ask the host's admins to allow pushes to refs/notes/kmssig (pre-receive hooks, push rules, protected refs); the signatures are kept in this clone`,
+    error(
+      `could not publish refs/notes/kmssig to ${remote}: the server refused it (${reason})${said.length ? `, saying: ${said.join(' / ')}` : ''}; pushing again cannot help: ask the host's admins to allow pushes to refs/notes/kmssig (pre-receive hooks, push rules, protected refs); the signatures are kept in this clone`,
+    ),
   chainedExists: (file: string) =>
-    `✖ ${file} is a hook in another language and ${file}.kmssig-chained already exists, so kmssig cannot chain it: move one of them away, then run kmssig install again`,
+    error(
+      `${file} is a hook in another language and ${file}.kmssig-chained already exists, so kmssig cannot chain it: move one of them away, then run kmssig install again`,
+    ),
   hookChained: (file: string) =>
-    `ℹ ${file} is not an sh script: it was moved to ${file}.kmssig-chained, unchanged, and runs after kmssig with the same arguments and input (kmssig uninstall puts it back)`,
+    info(
+      `${file} is not an sh script: it was moved to ${file}.kmssig-chained, unchanged, and runs after kmssig with the same arguments and input (kmssig uninstall puts it back)`,
+    ),
+  // Lines the sh scripts install writes print themselves (git runs them, not kmssig): shell words such as $kmssig_bin stay as they are.
+  shHookCannotRun: (hook: string, launcher: string) =>
+    error(`kmssig: ${hook} could not run kmssig (${launcher} is missing): nothing was verified or signed; run 'npx kmssig install'`),
+  shLauncherGone: (bin: string) =>
+    error(`kmssig: the kmssig this clone's hooks run is gone (${bin}): nothing was verified or signed; run 'npx kmssig install' again`),
+  shTracksNodeModules: () =>
+    error(
+      'kmssig: this repository tracks files under node_modules, which would replace the kmssig its hooks run: nothing was run; remove them from the repository, or install kmssig outside it (npm install -g kmssig, then kmssig install)',
+    ),
+  shNotSetUp: () => error('kmssig: not set up in this clone (no kmssig it can trust): run npx kmssig install'),
   guardInstalled: (dir: string, next: string, scope: string) =>
-    `ℹ kmssig's guard: git runs ${dir} first (core.hooksPath, ${scope} config), which verifies and signs with the kmssig fixed at install, then hands each hook on to ${next}; no pull or checkout can change that folder`,
+    info(
+      `kmssig's guard: git runs ${dir} first (core.hooksPath, ${scope} config), which verifies and signs with the kmssig fixed at install, then hands each hook on to ${next}; no pull or checkout can change that folder`,
+    ),
   guardRestored: (dir: string, next: string) =>
-    `ℹ kmssig put its guard back: git runs ${dir} first again, then ${next} (something had reset core.hooksPath; 'kmssig doctor' shows the hooks)`,
+    info(
+      `kmssig put its guard back: git runs ${dir} first again, then ${next} (something had reset core.hooksPath; 'kmssig doctor' shows the hooks)`,
+    ),
   doctorNoLauncher: (path: string) => `kmssig is not installed in this clone (no ${path}): run 'npx kmssig install'`,
   doctorNoGuard: (note: string) =>
     `${note ? `${note}; ` : ''}no guard in front of it: a pull can remove kmssig's entry before it runs; run 'kmssig install' (or any kmssig hook run puts it back)`,
   blocksRestored: (files: string[]) =>
-    `ℹ kmssig put its block back into ${files.join(', ') || 'the hooks'} (the pre-commit framework's install writes its hook files anew)`,
+    info(
+      `kmssig put its block back into ${files.join(', ') || 'the hooks'} (the pre-commit framework's install writes its hook files anew)`,
+    ),
   globalHooksChained: (scope: string, dir: string, own: string) =>
-    `ℹ core.hooksPath is set in your ${scope} git config (${dir}), which serves every repository: kmssig does not write there. This repository now runs its hooks from ${own} (its local core.hooksPath): kmssig's hooks, then your ${scope} hooks of the same name; every other hook there is forwarded. Run kmssig install again after adding hooks to ${dir}; kmssig uninstall undoes it`,
-  notesFetchAdded: (remote: string) => `ℹ fetching signatures with every fetch from ${remote}`,
+    info(
+      `core.hooksPath is set in your ${scope} git config (${dir}), which serves every repository: kmssig does not write there. This repository now runs its hooks from ${own} (its local core.hooksPath): kmssig's hooks, then your ${scope} hooks of the same name; every other hook there is forwarded. Run kmssig install again after adding hooks to ${dir}; kmssig uninstall undoes it`,
+    ),
+  notesFetchAdded: (remote: string) => info(`fetching signatures with every fetch from ${remote}`),
   notesFetchMigrated: (remote: string) =>
-    `ℹ ${remote}: the notes fetch refspec is now a pattern that matches nothing, without error, on a remote with no signatures (the exact one broke git fetch there)`,
-  notesFetchFailed: (remote: string, why: string) => `⚠ could not fetch signatures from ${remote}: ${why}`,
+    info(
+      `${remote}: the notes fetch refspec is now a pattern that matches nothing, without error, on a remote with no signatures (the exact one broke git fetch there)`,
+    ),
+  notesFetchFailed: (remote: string, why: string) => warn(`could not fetch signatures from ${remote}: ${why}`),
   huskyInactive: () =>
-    '⚠ husky is set up in this repository but not active in this clone: run npx husky (or npm install) so that its hooks run',
-  noConfigYet: () => '⚠ no .kmssigrc yet: the hooks do nothing until you add one (see .kmssigrc.example)',
-  managerConfigured: (manager: string, file: string, hooks: string[]) => `ℹ ${manager}: kmssig added to ${file} for ${hooks.join(', ')}`,
-  managerUnchanged: (manager: string, file: string) => `ℹ ${manager}: ${file} already runs kmssig`,
-  managerRemoved: (manager: string, file: string) => `ℹ ${manager}: removed what kmssig install added to ${file}`,
+    warn('husky is set up in this repository but not active in this clone: run npx husky (or npm install) so that its hooks run'),
+  noConfigYet: () => warn('no .kmssigrc yet: the hooks do nothing until you add one (see .kmssigrc.example)'),
+  managerConfigured: (manager: string, file: string, hooks: string[]) =>
+    info(`${manager}: kmssig added to ${file} for ${hooks.join(', ')}`),
+  managerUnchanged: (manager: string, file: string) => info(`${manager}: ${file} already runs kmssig`),
+  managerRemoved: (manager: string, file: string) => info(`${manager}: removed what kmssig install added to ${file}`),
   managerNotRemovable: (manager: string, file: string, what: string) =>
-    `⚠ ${manager}: ${file} was changed after kmssig install (${what}); kmssig left it as it is: remove its kmssig entries by hand`,
+    warn(`${manager}: ${file} was changed after kmssig install (${what}); kmssig left it as it is: remove its kmssig entries by hand`),
   managerUnsafe: (manager: string, file: string, why: string, snippet: string) =>
-    `✖ ${manager}: kmssig will not edit ${file} (${why}); nothing was changed. Add this to it yourself, then run kmssig install again:\n\n${snippet}`,
-  managerInstalled: (manager: string, command: string) => `ℹ ${manager}: ran ${command}`,
+    error(
+      `${manager}: kmssig will not edit ${file} (${why}); nothing was changed. Add this to it yourself, then run kmssig install again:\n\n${snippet}`,
+    ),
+  managerInstalled: (manager: string, command: string) => info(`${manager}: ran ${command}`),
   managerInstallFailed: (manager: string, command: string, why: string) =>
-    `✖ ${manager}: ${command} failed (${why}): run it yourself, then kmssig install --check`,
+    error(`${manager}: ${command} failed (${why}): run it yourself, then kmssig install --check`),
   managerRunYourself: (manager: string, command: string) =>
-    `⚠ ${manager} is not installed where kmssig can run it: run ${command} so that git runs kmssig, then kmssig install --check`,
-  managerLimit: (manager: string, limit: string) => `⚠ ${manager}: ${limit}`,
-  hooksReachKmssig: () => 'ℹ every kmssig hook that git will run reaches kmssig',
+    warn(`${manager} is not installed where kmssig can run it: run ${command} so that git runs kmssig, then kmssig install --check`),
+  managerLimit: (manager: string, limit: string) => warn(`${manager}: ${limit}`),
+  hooksReachKmssig: () => info('every kmssig hook that git will run reaches kmssig'),
   hooksNotReaching: (hooks: string[]) =>
-    `✖ git will not run kmssig for ${hooks.join(', ')}: see the lines above; run kmssig install (and your hook manager's own install), then kmssig install --check`,
-  doctorLine: (hook: string, file: string, via: string, reaches: boolean, note: string) =>
-    `${reaches ? '✔' : '✖'} ${hook.padEnd(13)} ${file}  via ${via}${reaches ? '' : ': does not reach kmssig'}${note ? ` (${note})` : ''}`,
+    error(
+      `git will not run kmssig for ${hooks.join(', ')}: see the lines above; run kmssig install (and your hook manager's own install), then kmssig install --check`,
+    ),
+  doctorLine: (hook: string, file: string, via: string, reaches: boolean, note: string): Message => ({
+    level: reaches ? 'ok' : 'error',
+    text: `${hook.padEnd(13)} ${file}  via ${via}${reaches ? '' : ': does not reach kmssig'}${note ? ` (${note})` : ''}`,
+  }),
   // Files on disk chosen by glob patterns (sign-file, verify-file; issue 15).
   patternMatchedNothing: (pattern: string) =>
-    `✖ ${pattern} matches no file: check the pattern (quote it so that your shell passes it as it is; dotfiles only when the pattern names them)`,
+    error(
+      `${pattern} matches no file: check the pattern (quote it so that your shell passes it as it is; dotfiles only when the pattern names them)`,
+    ),
   symlinkOutOfFolder: (link: string, target: string, folder: string) =>
-    `✖ ${link} is a symlink to ${target}, outside ${folder}: a pattern never follows a symlink out of its folder; name the file itself to sign it`,
-  recordsVerified: (count: number) => `✔ ${count} record file(s) verified`,
+    error(
+      `${link} is a symlink to ${target}, outside ${folder}: a pattern never follows a symlink out of its folder; name the file itself to sign it`,
+    ),
+  recordsVerified: (count: number) => ok(`${count} record file(s) verified`),
   recordsFailed: (failed: number, count: number) =>
-    `✖ ${failed} of ${count} record file(s) failed: do not use the files they list, get them again from the source`,
+    error(`${failed} of ${count} record file(s) failed: do not use the files they list, get them again from the source`),
 } as const;
 
 function names(items: readonly string[]): string {

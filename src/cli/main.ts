@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { ExitCode, KmssigError } from '../errors.js';
 import { messages } from '../messages.js';
 import { parseCommand, renderHelp, type CommandSpec } from './args.js';
-import { createOutput, type Io } from './io.js';
+import { createOutput, errorLines, type Io } from './io.js';
 
 export interface Command {
   spec: CommandSpec;
@@ -96,11 +96,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return await command.run(values, positionals, io);
   } catch (error) {
     if (error instanceof KmssigError) {
-      out.error(error.message.startsWith('✖') ? error.message : `✖ ${error.message}`);
+      out.error(errorLines(error));
       if (debug) io.stderr.write(describeCauses(error) + '\n');
       return error.exitCode;
     }
-    out.error(`✖ internal error: ${(error as Error)?.message ?? String(error)}; please report it with the output of --debug`);
+    out.error(messages.internalError((error as Error)?.message ?? String(error)));
     if (debug) io.stderr.write(((error as Error)?.stack ?? '') + '\n');
     return ExitCode.UNAVAILABLE;
   }

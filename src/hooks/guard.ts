@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { HookName } from '../core/hookNames.js';
+import { render } from '../figures.js';
+import { messages } from '../messages.js';
 import { writeFileAtomic } from '../fs/atomicWrite.js';
 import type { Repo } from '../git/repo.js';
 import { BEGIN_CREATED, END, SHEBANG } from './hookBlock.js';
@@ -42,7 +44,7 @@ function runLines(hook: HookName, launcher: string): string[] {
   const check = [
     `kmssig_bin=${shQuote(launcher)}`,
     'if [ ! -x "$kmssig_bin" ]; then',
-    `  echo "✖ kmssig: ${hook} could not run kmssig ($kmssig_bin is missing): nothing was verified or signed; run 'npx kmssig install'" >&2`,
+    `  echo "${render(messages.shHookCannotRun(hook, '$kmssig_bin'))}" >&2`,
     '  exit 1',
     'fi',
   ];

@@ -39,7 +39,7 @@ export async function hookEntry(hook: HookName, { args, stdin, cwd, env }: HookI
   // Not run by a file of kmssig's in the git directory: something removed the guard; put it back first.
   const repaired = env.KMSSIG_GUARD === '1' ? undefined : await (await import('./repairGuard.js')).repairGuard(repo.afterFastPath());
   const outcome = await decide(hook, repo, state, input, args, env);
-  return repaired ? { ...outcome, lines: [{ level: 'info', text: repaired }, ...outcome.lines] } : outcome;
+  return repaired ? { ...outcome, lines: [{ stream: 'info', shown: repaired }, ...outcome.lines] } : outcome;
 }
 
 async function decide(

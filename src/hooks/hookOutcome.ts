@@ -1,8 +1,13 @@
 import type { CheckReport } from '../core/report.js';
 import type { HookMode } from '../core/anchors.js';
+import type { Shown } from '../messages.js';
 
-/** A line a hook has to say, with its severity as data; the CLI adds glyphs and colours. */
-export type HookLine = { level: 'error' | 'warn' | 'info'; text: string } | { report: CheckReport; label: string };
+/**
+ * A line a hook has to say: what it says (messages carry their level as data)
+ * and whether it is a problem, a warning or a note; or a report to show. The
+ * CLI adds glyphs and colours.
+ */
+export type HookLine = { stream: 'error' | 'warn' | 'info'; shown: Shown } | { report: CheckReport; label: string };
 
 /**
  * What a hook run came to: what to say, in order, the exit code, and the mode
@@ -21,9 +26,9 @@ export function createLines() {
   const lines: HookLine[] = [];
   return {
     lines,
-    error: (text: string) => lines.push({ level: 'error', text }),
-    warn: (text: string) => lines.push({ level: 'warn', text }),
-    info: (text: string) => lines.push({ level: 'info', text }),
+    error: (shown: Shown) => lines.push({ stream: 'error', shown }),
+    warn: (shown: Shown) => lines.push({ stream: 'warn', shown }),
+    info: (shown: Shown) => lines.push({ stream: 'info', shown }),
     report: (report: CheckReport, label: string) => lines.push({ report, label }),
   };
 }

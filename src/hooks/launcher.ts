@@ -3,7 +3,9 @@ import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../fs/atomicWrite.js';
+import { render } from '../figures.js';
 import type { Repo } from '../git/repo.js';
+import { messages } from '../messages.js';
 
 /**
  * The kmssig a clone's hooks run, fixed at install (DESIGN 3.4, item 6): a
@@ -43,14 +45,14 @@ export function launcherText(target: LauncherTarget): string {
     `kmssig_node=${shQuote(target.node)}`,
     `kmssig_cli=${shQuote(target.bin)}`,
     'if [ ! -x "$kmssig_node" ] || [ ! -f "$kmssig_cli" ]; then',
-    `  echo "✖ kmssig: the kmssig this clone's hooks run is gone ($kmssig_cli): nothing was verified or signed; run 'npx kmssig install' again" >&2`,
+    `  echo "${render(messages.shLauncherGone('$kmssig_cli'))}" >&2`,
     '  exit 1',
     'fi',
   ];
   if (target.tree)
     lines.push(
       `if [ -n "$(${shQuote(target.git)} -C ${shQuote(target.tree)} ls-files -- ':(glob)**/node_modules/**' 2>/dev/null | head -n 1)" ]; then`,
-      `  echo "✖ kmssig: this repository tracks files under node_modules, which would replace the kmssig its hooks run: nothing was run; remove them from the repository, or install kmssig outside it (npm install -g kmssig, then kmssig install)" >&2`,
+      `  echo "${render(messages.shTracksNodeModules())}" >&2`,
       '  exit 1',
       'fi',
     );

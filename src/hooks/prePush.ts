@@ -8,7 +8,7 @@ import { selectFiles, type Selection } from '../core/selectFiles.js';
 import { KmssigError } from '../errors.js';
 import { fetchNotes, markNotesPublished, mergeNotes, NOTES_REF, notesPublished, pushNotes, remoteNotesRef } from '../git/notes.js';
 import type { Repo } from '../git/repo.js';
-import { messages } from '../messages.js';
+import { messages, type Message } from '../messages.js';
 import { acceptCommand, findForeignFiles } from '../usecases/noLaundering.js';
 import type { Session } from '../usecases/session.js';
 import { parseRef, signRelease, type SignOutcome, type SignTarget } from '../usecases/signRelease.js';
@@ -25,7 +25,7 @@ export interface PrePushOptions {
   remote: string;
   url: string;
   updates: PushUpdate[];
-  info: (line: string) => void;
+  info: (line: Message) => void;
   /** Attempts at publishing the notes when other pushers race us. */
   attempts?: number;
 }
@@ -72,7 +72,7 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
   if (outcomes.length === 0) return result;
   if (notesInPush) {
     // git fixed the notes value this push sends before the hook ran: new records would be left behind.
-    if (signed > 0) throw new KmssigError('GIT', messages.notesInOuterPush(signed, stripUserInfo(options.remote)));
+    if (signed > 0) throw new KmssigError('GIT', messages.notesInOuterPush(signed, stripUserInfo(options.remote)), { final: true });
     return { ...result, published: 'outer-push' };
   }
   if (signed === 0 && (await notesPublished(repo, options.remote))) return result;
@@ -85,7 +85,7 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
  * verified. Every commit it would sign is checked first; the hook never
  * accepts anything by itself, it names the command a person runs.
  */
-async function refuseLaundering(session: Session, targets: readonly SignTarget[], info: (line: string) => void): Promise<SignTarget[]> {
+async function refuseLaundering(session: Session, targets: readonly SignTarget[], info: (line: Message) => void): Promise<SignTarget[]> {
   const verdicts = new Map<string, Awaited<ReturnType<typeof findForeignFiles>>>();
   const kept: SignTarget[] = [];
   for (const target of targets) {
@@ -110,7 +110,7 @@ async function refuseLaundering(session: Session, targets: readonly SignTarget[]
  * names a key verify.keys does not list, a pinned context it lacks): one line,
  * so the push does not look signed to someone whose verification will fail.
  */
-async function sayIfNotCounting(session: Session, outcome: SignOutcome, info: (line: string) => void): Promise<void> {
+async function sayIfNotCounting(session: Session, outcome: SignOutcome, info: (line: Message) => void): Promise<void> {
   const { commit, record } = outcome;
   const ref = recordRef(record);
   const config = (await session.configAt(commit))?.config;

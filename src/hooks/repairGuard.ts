@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { KMSSIG_HOOKS } from '../core/hookNames.js';
 import type { Repo } from '../git/repo.js';
-import { messages } from '../messages.js';
+import { messages, type Message } from '../messages.js';
 import { guardActive, guardDir, installGuard } from './guard.js';
 import { guardPlan, locateHooks } from './hooksDir.js';
 import { installHooks } from './installHooks.js';
@@ -17,7 +17,7 @@ import { detectManagers } from './managers/detect.js';
  * next pull is guarded (DESIGN 3.4, item 6). Returns the line to say, or
  * undefined when there was nothing to do.
  */
-export async function repairGuard(repo: Repo): Promise<string | undefined> {
+export async function repairGuard(repo: Repo): Promise<Message | undefined> {
   const launcher = existsSync(launcherPath(repo));
   const managers = detectManagers(repo.root).map((m) => m.manager);
   const location = await locateHooks(repo);

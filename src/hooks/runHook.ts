@@ -6,7 +6,7 @@ import type { HookName, VerifyHook } from '../core/hookNames.js';
 import { isZeroOid } from '../core/oid.js';
 import { parsePushLines } from '../core/pushLines.js';
 import { hookMode, type HookMode, type Pin } from '../core/anchors.js';
-import { isKmssigError, KmssigError } from '../errors.js';
+import { errorLines, isKmssigError, KmssigError } from '../errors.js';
 import { fetchNotes, noteRefs, remoteNotesRef } from '../git/notes.js';
 import type { Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
@@ -58,7 +58,7 @@ export async function runHook(repo: Repo, hook: HookName, run: HookRun): Promise
   } catch (error) {
     const failure = couldNot(hook, error);
     if (mode !== 'warn') return { code: 0, mode, lines: say.lines, error: failure };
-    say.error(failure.message);
+    say.error(errorLines(failure));
     return warned(say, hook, mode);
   }
 }
@@ -76,9 +76,8 @@ function warned(say: Lines, hook: string, mode: HookMode): HookOutcome {
 function couldNot(hook: HookName, error: unknown): Error {
   if (!(error instanceof Error)) return new Error(String(error));
   // Messages that already name kmssig and say what to do stay as they are.
-  if (!(error instanceof KmssigError) || !['KMS', 'GIT', 'HISTORY'].includes(error.code) || error.message.startsWith('✖ kmssig'))
-    return error;
-  const why = error.message.replace(/^✖ /, '');
+  if (!(error instanceof KmssigError) || !['KMS', 'GIT', 'HISTORY'].includes(error.code) || error.final) return error;
+  const why = error.message;
   return new KmssigError(error.code, hook === 'pre-push' ? messages.hookCouldNotSign(why) : messages.hookCouldNotVerify(hook, why), {
     cause: error,
   });
@@ -160,7 +159,7 @@ async function runVerify(repo: Repo, hook: VerifyHook, run: HookRun, say: Lines,
     // A configuration that is refused (code, $import) or broken is itself an unverified release file.
     if (!isKmssigError(error, 'CONFIG')) throw error;
     say.error(messages.hookBanner(hook, `HEAD (${head.slice(0, 12)})`));
-    say.error(error.message);
+    say.error(error.lines);
     say.error(messages.hookFailed(hook));
     return { code: 1, mode: hookMode(hook, pin, undefined) };
   }
@@ -228,6 +227,6 @@ async function refreshNotes(repo: Repo): Promise<boolean> {
 async function verifyWithoutConfig(repo: Repo, head: string, say: Lines, mode: HookMode): Promise<Ran> {
   const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, head, DEFAULT_MAX_COMMITS);
   if (report.status !== 'fail') return { code: 0, mode };
-  say.error(`✖ ${messages.signaturesWithoutConfig(head)}`);
+  say.error({ level: 'error', text: messages.signaturesWithoutConfig(head) });
   return { code: 1, mode };
 }

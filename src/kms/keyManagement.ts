@@ -1,5 +1,5 @@
 import type { Context } from '../core/context.js';
-import type { KmsFailureKind } from '../core/kmsFailureKind.js';
+import type { KmsFailureKind } from '../messages.js';
 import { KmssigError } from '../errors.js';
 
 /** What kmssig needs to know about a key (DescribeKey). */
@@ -23,7 +23,7 @@ export interface KeyManagement {
   getPublicKey(keyId: string): Promise<{ der: Uint8Array; spec: string; usage: string; keyId: string }>;
 }
 
-export type { KmsFailureKind } from '../core/kmsFailureKind.js';
+export type { KmsFailureKind } from '../messages.js';
 
 export class KmsError extends KmssigError {
   readonly kind: KmsFailureKind;

@@ -88,7 +88,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       const signed = await configAt(commit);
       return { policy: resolvePolicy(flags, pin, signed?.config, options.targetRefs) };
     } catch (error) {
-      return { problem: `the configuration at that commit cannot be read (${(error as Error).message.replace(/^✖ /, '')})` };
+      return { problem: `the configuration at that commit cannot be read (${(error as Error).message})` };
     }
   };
   const publicKeys = options.publicKeys?.length ? await loadPublicKeys(repo.root, options.publicKeys) : pinnedPublicKeys(pin);

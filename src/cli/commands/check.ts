@@ -139,9 +139,15 @@ async function pickRemote(repo: Repo, given: string | undefined): Promise<string
 async function fetchNotesOnce(repo: Repo, remote: string, out: Output): Promise<void> {
   try {
     const found = await fetchNotes(repo, remote);
-    out.info(found ? `ℹ fetched signatures (refs/notes/kmssig) from ${remote}` : `ℹ ${remote} has no signatures (refs/notes/kmssig) yet`);
+    out.info({
+      level: 'info',
+      text: found ? `fetched signatures (refs/notes/kmssig) from ${remote}` : `${remote} has no signatures (refs/notes/kmssig) yet`,
+    });
   } catch (error) {
-    out.warn(`⚠ could not fetch signatures from ${remote}: ${(error as Error).message}; verifying with the notes at hand`);
+    out.warn({
+      level: 'warn',
+      text: `could not fetch signatures from ${remote}: ${(error as Error).message}; verifying with the notes at hand`,
+    });
   }
 }
 
@@ -153,7 +159,7 @@ async function checkDeepening(session: Session, options: Parameters<typeof check
     } catch (error) {
       const shallow = error instanceof KmssigError && error.code === 'HISTORY' && (await session.repo.isShallow());
       if (!shallow || !remote || step >= DEEPEN_STEPS.length) throw error;
-      out.info(`ℹ shallow clone: fetching ${DEEPEN_STEPS[step]} more commits of history from ${remote}`);
+      out.info({ level: 'info', text: `shallow clone: fetching ${DEEPEN_STEPS[step]} more commits of history from ${remote}` });
       await session.repo.deepen(remote, DEEPEN_STEPS[step]!).catch((failed: unknown) => {
         throw new KmssigError('HISTORY', messages.deepenFailed((error as Error).message, remote, (failed as Error).message), {
           cause: failed,

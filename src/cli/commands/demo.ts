@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandSpec } from '../args.js';
+import { render } from '../format/figures.js';
 import { createOutput, type Io } from '../io.js';
 import { demoGitEnv, runSteps, type Step } from './demoSteps.js';
 
@@ -101,12 +102,12 @@ export async function run(values: Record<string, unknown>, _positionals: string[
     const failures = await runSteps([...fileSteps(dir), ...teamSteps(dir)], out, env);
     out.result(
       failures === 0
-        ? out.paint('green', '\n✔ demo finished: every step behaved as expected')
-        : out.paint('red', `\n✖ ${failures} demo step(s) did not behave as expected`),
+        ? out.paint('green', `\n${render({ level: 'ok', text: 'demo finished: every step behaved as expected' })}`)
+        : out.paint('red', `\n${render({ level: 'error', text: `${failures} demo step(s) did not behave as expected` })}`),
     );
     return failures === 0 ? 0 : 1;
   } finally {
-    if (values.keep) out.info(`ℹ kept ${dir}`);
+    if (values.keep) out.info({ level: 'info', text: `kept ${dir}` });
     else await rm(dir, { recursive: true, force: true });
   }
 }

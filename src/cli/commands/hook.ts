@@ -32,7 +32,6 @@ export async function run(_values: Record<string, unknown>, positionals: string[
 }
 
 function print(out: Output, line: HookLine): void {
-  if ('report' in line) return printHuman(line.report, { ...out, result: (text: string) => out.info(text) }, line.label);
-  if (line.level === 'error') out.error(line.text.startsWith('✖') ? line.text : `✖ ${line.text}`);
-  else out[line.level](line.text);
+  if ('report' in line) return printHuman(line.report, { ...out, result: (shown) => out.info(shown) }, line.label);
+  out[line.stream](line.shown);
 }

@@ -1,6 +1,7 @@
 import { policyProblem, recordRef } from '../../core/policy.js';
-import { messages } from '../../messages.js';
+import { messages, type Level } from '../../messages.js';
 import type { CommandSpec } from '../args.js';
+import { render } from '../format/figures.js';
 import { short } from '../format/stateText.js';
 import { createOutput, type Io } from '../io.js';
 import { kmsOptions } from '../kmsOptions.js';
@@ -31,7 +32,7 @@ export async function run(values: Record<string, unknown>, positionals: string[]
   let anyValid = false;
   for (const p of parsed) {
     if (!p.ok) {
-      out.result(out.paint('red', `  ✖ unreadable record: ${p.reason}`));
+      out.result(out.paint('red', item('error', `unreadable record: ${p.reason}`)));
       continue;
     }
     const { record } = p;
@@ -42,12 +43,17 @@ export async function run(values: Record<string, unknown>, positionals: string[]
     if (verdict.valid) {
       anyValid = true;
       out.result(
-        out.paint('green', `  ✔ verified: ${files} file(s) for ${recordRef(record) ?? 'no ref'}, ${messages.signedFacts(record)}`),
+        out.paint('green', item('ok', `verified: ${files} file(s) for ${recordRef(record) ?? 'no ref'}, ${messages.signedFacts(record)}`)),
       );
     } else {
       // An unverified record's claims are not facts: show only why it failed.
-      out.result(out.paint('red', `  ✖ not valid: ${verdict.reason}`));
+      out.result(out.paint('red', item('error', `not valid: ${verdict.reason}`)));
     }
   }
   return anyValid ? 0 : 1;
+}
+
+/** A record's line under its commit, indented with its glyph. */
+function item(level: Level, text: string): string {
+  return `  ${render({ level, text })}`;
 }

@@ -138,11 +138,11 @@ export async function pinOnInstall(repo: Repo, loaded: LoadedConfig, commit: str
   const out = createOutput(io);
   const existing = await readPin(repo);
   if (existing) {
-    out.info("ℹ kept this clone's pin ('kmssig trust' shows and changes it)");
+    out.info({ level: 'info', text: "kept this clone's pin ('kmssig trust' shows and changes it)" });
     return;
   }
   const { pin } = await pinWithKey(repo, loaded, commit, {}, io, out);
   await writePin(repo, pin);
-  out.info(`ℹ pinned what this clone trusts, from ${loaded.path} (change it with 'kmssig trust'):`);
+  out.info({ level: 'info', text: `pinned what this clone trusts, from ${loaded.path} (change it with 'kmssig trust'):` });
   for (const line of describePin(pin)) out.info(line);
 }

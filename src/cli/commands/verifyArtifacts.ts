@@ -68,7 +68,7 @@ export async function run(values: Record<string, unknown>, positionals: string[]
     } catch (error) {
       // A bad record among several is reported and the others still verified; anything else (KMS, usage) stops.
       if (records.length === 1 || !(error instanceof KmssigError) || error.code !== 'INVALID') throw error;
-      out.error(error.message);
+      out.error(error.lines);
       failed++;
     }
   }

@@ -18,7 +18,7 @@ export function toGithub(report: CheckReport): string {
   for (const r of report.rejected)
     lines.push(`::warning title=kmssig::${escapeData(`a record on ${short(r.commit)} did not count: ${r.reason}`)}`);
   for (const pattern of report.emptyPatterns ?? [])
-    lines.push(`::warning title=kmssig::${escapeData(messages.emptyPatternWarning(pattern, report.commit).replace(/^⚠ /, ''))}`);
+    lines.push(`::warning title=kmssig::${escapeData(messages.emptyPatternWarning(pattern, report.commit).text)}`);
   const summary =
     report.status === 'fail'
       ? `kmssig: ${report.files.filter(isFailure).length} release file(s) failed verification at ${short(report.commit)}`
@@ -29,5 +29,5 @@ export function toGithub(report: CheckReport): string {
 
 /** The reason a check could not decide (exit 2 or 3), as an annotation. */
 export function toGithubError(message: string): string {
-  return `::error title=kmssig::${escapeData(message.replace(/^✖ /, ''))}`;
+  return `::error title=kmssig::${escapeData(message)}`;
 }

@@ -36,26 +36,31 @@ export function printHuman(report: CheckReport, out: Output, label: string): voi
       out.result(isFailure(f) ? out.paint('red', text) : f.state === 'local' ? out.paint('yellow', text) : text);
     });
   }
-  for (const path of report.uncommitted) out.info(`ℹ ${path}: uncommitted change (verified when committed and pushed)`);
-  for (const r of report.rejected) out.info(`ℹ a record on ${short(r.commit)} did not count: ${r.reason}`);
+  for (const path of report.uncommitted)
+    out.info({ level: 'info', text: `${path}: uncommitted change (verified when committed and pushed)` });
+  for (const r of report.rejected) out.info({ level: 'info', text: `a record on ${short(r.commit)} did not count: ${r.reason}` });
   for (const pattern of report.emptyPatterns ?? []) out.warn(messages.emptyPatternWarning(pattern, report.commit));
   const failing = report.files.filter(isFailure);
   if (report.status === 'quiet') {
-    out.result(`ℹ ${label}: nothing to verify: no configuration in this commit and no signed commit below it (history from before kmssig)`);
+    out.result({
+      level: 'info',
+      text: `${label}: nothing to verify: no configuration in this commit and no signed commit below it (history from before kmssig)`,
+    });
   } else if (report.status === 'pass') {
     const local = report.files.filter((f) => f.state === 'local').length;
     out.result(
-      out.paint(
-        'green',
-        `✔ ${label}: ${report.files.length - local} release file(s) verified${local ? `, ${local} local change(s) will be signed on push` : ''}`,
-      ),
+      out.paint('green', {
+        level: 'ok',
+        text: `${label}: ${report.files.length - local} release file(s) verified${local ? `, ${local} local change(s) will be signed on push` : ''}`,
+      }),
     );
   } else if (report.status === 'fail') {
-    if (report.problem) out.error(`✖ ${report.problem}`);
+    if (report.problem) out.error({ level: 'error', text: report.problem });
     if (failing.length > 0)
-      out.error(
-        `✖ ${label}: ${failing.length} release file(s) failed verification: ${failing.map((f) => `${f.path} (${stateText(f)})`).join(', ')}; do not use these files until someone with signing rights has checked and signed them`,
-      );
+      out.error({
+        level: 'error',
+        text: `${label}: ${failing.length} release file(s) failed verification: ${failing.map((f) => `${f.path} (${stateText(f)})`).join(', ')}; do not use these files until someone with signing rights has checked and signed them`,
+      });
   }
 }
 

@@ -27,7 +27,7 @@ export function toJson(report: CheckReport, policy: Policy, rev: string): string
       warnings: (report.emptyPatterns ?? []).map((pattern) => ({
         kind: 'empty-pattern',
         pattern,
-        message: messages.emptyPatternWarning(pattern, report.commit).replace(/^⚠ /, ''),
+        message: messages.emptyPatternWarning(pattern, report.commit).text,
       })),
       policy,
     },
@@ -38,5 +38,5 @@ export function toJson(report: CheckReport, policy: Policy, rev: string): string
 
 /** The document for a check that could not decide (exit 2 or 3): never a pass. */
 export function toJsonError(rev: string, exitCode: number, message: string): string {
-  return JSON.stringify({ result: 'error', rev, exitCode, problem: message.replace(/^✖ /, '') }, null, 2);
+  return JSON.stringify({ result: 'error', rev, exitCode, problem: message }, null, 2);
 }

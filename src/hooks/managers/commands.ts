@@ -1,3 +1,6 @@
+import { render } from '../../figures.js';
+import { messages } from '../../messages.js';
+
 /**
  * The command a hook manager runs for a kmssig hook (managers run their
  * commands from the repository root). Where kmssig's guard ran first
@@ -13,7 +16,7 @@
 export const FIND_KMSSIG =
   'k="$(git rev-parse --git-common-dir)/kmssig/bin/kmssig"; ' +
   '[ -x "$k" ] || { [ -z "$(git ls-files -- \':(glob)**/node_modules/**\' | head -n 1)" ] && k=node_modules/.bin/kmssig; }; ' +
-  '[ -x "$k" ] || k=$(command -v kmssig) || { echo "✖ kmssig: not set up in this clone (no kmssig it can trust): run npx kmssig install" >&2; exit 1; };';
+  `[ -x "$k" ] || k=$(command -v kmssig) || { echo "${render(messages.shNotSetUp())}" >&2; exit 1; };`;
 const UNGUARDED = '[ "${KMSSIG_GUARDED:-}" = 1 ] ||';
 
 /** sh text, with the hook's arguments as "$@" (simple-git-hooks writes it into the hook file itself). */

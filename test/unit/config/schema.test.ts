@@ -244,7 +244,7 @@ describe('loadConfig', () => {
     );
     assert.equal(
       (await configError(folder({ '.kmssigrc': 'files: [x]\ncontext:\n  branch: main\n' }))).message,
-      `✖ invalid configuration in .kmssigrc: context.branch: "branch" is reserved: kmssig sets commit, branch, tag, author, remote from git, so a static pair may not take them over; rename the key (the git option says which git fields go into the context)`,
+      `invalid configuration in .kmssigrc: context.branch: "branch" is reserved: kmssig sets commit, branch, tag, author, remote from git, so a static pair may not take them over; rename the key (the git option says which git fields go into the context)`,
     );
   });
 
