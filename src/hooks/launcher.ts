@@ -13,7 +13,8 @@ import { messages } from '../messages.js';
  * holding absolute paths to node and to this kmssig's bin. Hooks never find
  * kmssig through the working tree's node_modules/.bin or a PATH search.
  */
-export const launcherPath = (repo: Repo) => join(repo.commonDir, 'kmssig', 'bin', 'kmssig');
+// Not in .git/kmssig/ with the caches: clearing the caches (rm -r .git/kmssig) must not leave the hooks without kmssig.
+export const launcherPath = (repo: Repo) => join(repo.commonDir, 'kmssig-bin', 'kmssig');
 
 /** This kmssig's bin (dist/bin.js; run from the TypeScript sources in tests, the built one beside them). */
 export function kmssigBin(): string {

@@ -125,16 +125,9 @@ describe('the guard the pulled tree cannot silence (DESIGN 3.4, item 6)', () => 
       await tool(w, c, m.setup);
       await attack(w, x, m, 'evil again\n');
       const next = await git(w, c, ['pull', '-q', '--no-rebase', 'origin', 'main']);
-      if (m.name === 'pre-commit') {
-        // `pre-commit install` writes its shims anew without kmssig's block, and the configuration kmssig was
-        // removed from is this clone's HEAD now: doctor names the gap, and `kmssig install` closes it.
-        const doctor = await kmssig(w, c, ['doctor']);
-        assert.equal(doctor.code, 1, both(doctor));
-        assert.match(doctor.stdout, /no guard in front of it/);
-        assert.equal((await kmssig(w, c, ['install'])).code, 0);
-        const checked = await git(w, c, ['checkout', '-q', 'main']);
-        assert.match(both(checked), FAILED, both(checked));
-      } else assert.match(both(next), FAILED, `${m.name} after re-install: ${both(next)}`);
+      // (The pre-commit framework's install of the hook types it is told writes its shims anew: that window is
+      // hooks-install-managers.test.ts's, where doctor names it and the next kmssig run closes it.)
+      assert.match(both(next), FAILED, `${m.name} after re-install: ${both(next)}`);
     });
   }
 

@@ -180,7 +180,7 @@ describe('kmssig install / uninstall with existing hooks, husky and core.hooksPa
     assert.equal(checkout.code, 0, both(checkout));
     assert.match(checkout.stderr, /dist\/app\.txt: local, will be signed on push/);
     // That kmssig gone: each hook says so in one line and fails as a failed verification does.
-    rmSync(join(b, '.git', 'kmssig', 'bin', 'kmssig'));
+    rmSync(join(b, '.git', 'kmssig-bin', 'kmssig'));
     const gone = await w.git(b, ['checkout', '-b', 'y'], { env: bare });
     assert.notEqual(gone.code, 0, both(gone));
     assert.match(gone.stderr, /✖ kmssig: post-checkout could not run kmssig .*nothing was verified or signed; run 'npx kmssig install'/);

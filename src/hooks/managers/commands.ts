@@ -14,7 +14,7 @@ import { messages } from '../../messages.js';
  * than left unsigned.
  */
 export const FIND_KMSSIG =
-  'k="$(git rev-parse --git-common-dir)/kmssig/bin/kmssig"; ' +
+  'k="$(git rev-parse --git-common-dir)/kmssig-bin/kmssig"; ' +
   '[ -x "$k" ] || { [ -z "$(git ls-files -- \':(glob)**/node_modules/**\' | head -n 1)" ] && k=node_modules/.bin/kmssig; }; ' +
   `[ -x "$k" ] || k=$(command -v kmssig) || { echo "${render(messages.shNotSetUp())}" >&2; exit 1; };`;
 const UNGUARDED = '[ "${KMSSIG_GUARDED:-}" = 1 ] ||';

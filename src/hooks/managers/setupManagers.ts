@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { detectManagers, type DetectedManager, type ManagerName } from './detect.js';
 import { planLefthook, snippetLefthook } from './lefthook.js';
 import { planPreCommit, snippetPreCommit } from './preCommit.js';
@@ -52,6 +52,8 @@ async function plan(root: string, d: DetectedManager, hooks: string[], env: Node
   return { text, plan: planPreCommit(text, hooks, version), snippet: snippetPreCommit(hooks, version) };
 }
 
+const shownTool = (root: string, command: string) => (isAbsolute(command) ? relative(root, command) : command);
+
 /**
  * The environment of a manager's own install while kmssig's guard is (or will
  * be) core.hooksPath: git's command-line config (GIT_CONFIG_COUNT, which wins
@@ -91,13 +93,15 @@ export async function installManagers(
   for (const { d, text, plan: p } of planned) {
     const after = (p as { text: string }).text;
     if (after !== text) await writeFile(join(root, d.file), after);
-    const [command, ...args] = INSTALL[d.manager](hooks, guard.active);
-    const r = await runTool(root, toolCommand(root, command!), args, managerEnv(env, d.manager, guard.hooksDir));
+    const [name, ...args] = INSTALL[d.manager](hooks, guard.active);
+    const command = toolCommand(root, name!);
+    const r = await runTool(root, command, args, managerEnv(env, d.manager, guard.hooksDir));
     changes.push({
       ...d,
       change: after === text ? 'unchanged' : 'added',
       hooks,
-      install: { command: [command, ...args].join(' '), ran: r.code !== 127, ok: r.code === 0, output: r.output.trim() },
+      // Which file ran, when it is the work tree's own (node_modules/.bin): the user sees what install executed.
+      install: { command: [shownTool(root, command), ...args].join(' '), ran: r.code !== 127, ok: r.code === 0, output: r.output.trim() },
       limit: d.manager === 'pre-commit' && hooks.includes('pre-push') ? PRE_COMMIT_LIMIT : undefined,
     });
   }
