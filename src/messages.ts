@@ -105,6 +105,8 @@ export const messages = {
     `no signed commit found from ${commit.slice(0, 12)}: the release files were never signed (sign them with 'kmssig sign', or push with the hooks installed)`,
   signaturesWithoutConfig: (commit: string) =>
     `commit ${commit.slice(0, 12)} has kmssig signatures among its ancestors but no configuration: the configuration was removed by an unsigned change; restore it`,
+  replacedObjects: (paths: readonly string[], refs: readonly string[]) =>
+    `${names(paths)}: a checkout here writes ${paths.length > 1 ? 'them' : 'it'} from the replace ${refs.length > 1 ? 'refs' : 'ref'} ${names(refs)}, not from the commit, so the bytes on disk are not what the commit holds and was signed: delete ${refs.length > 1 ? 'them' : 'it'} (git replace -d <id>) and check out again, and fetch refs/replace/* only from people you trust`,
 
   worktreeConverted: (count: number, conversions: readonly string[]) =>
     `⚠ ${count} release file(s) on disk differ from the commit, and git converts files when it checks them out here (${conversions.join(', ')}): the converted line endings or filters are the likely cause, not tampering; check the commit itself (kmssig check without --worktree), or check out without conversion (git config core.autocrlf false; then git rm --cached -r . && git reset --hard)`,

@@ -1,5 +1,6 @@
 import { allOk, compareFiles } from '../core/compare.js';
 import { withCoverage } from '../core/coverage.js';
+import { withReplacements } from '../core/replacements.js';
 import type { Policy, PolicyAt } from '../core/policy.js';
 import type { SignatureRecord } from '../core/record.js';
 import type { CheckReport } from '../core/report.js';
@@ -13,6 +14,7 @@ import { findSignedCommit } from './findSignedCommit.js';
 import { ownWork } from './ownWork.js';
 import type { NotesView } from './notesView.js';
 import { treeFiles, worktreeFiles, type ReleaseFiles } from './releaseFiles.js';
+import { replacedReleaseFiles } from './replacements.js';
 import type { RecordVerifier } from './verifyRecord.js';
 
 export type { PolicyAt } from '../core/policy.js';
@@ -61,7 +63,9 @@ export async function check(ctx: CheckContext, options: CheckOptions): Promise<C
       ? await checkWithLocalWork(ctx, commit, files, configPath)
       : await strictCheck(ctx, commit, files, configPath, options.worktree === true);
   // Listed submodules fail and empty patterns warn, whatever the records say (DESIGN 3.2).
-  return withCoverage(report, files);
+  const covered = withCoverage(report, files);
+  // Files on disk are what they are; a commit's files are what git stores, which a replace ref can swap on checkout.
+  return options.worktree ? covered : withReplacements(covered, await replacedReleaseFiles(ctx.repo, commit, files.blobs));
 }
 
 async function strictCheck(
