@@ -342,6 +342,53 @@ export class Repo {
     return trees;
   }
 
+  /**
+   * The newest commit in the history of `rev` that deleted one of these paths
+   * (a rename counts as a deletion; a merge is compared with its first
+   * parent), with the paths it deleted; undefined when none did.
+   */
+  async lastDeletion(rev: string, paths: readonly string[]): Promise<{ commit: string; paths: string[] } | undefined> {
+    const out = await this.git.bytes([
+      'log',
+      '-1',
+      '--format=%x01%H',
+      '--name-only',
+      '-z',
+      '--no-renames',
+      '--diff-merges=first-parent',
+      '--diff-filter=D',
+      '--end-of-options',
+      rev,
+      '--',
+      ...paths.map((p) => `:(literal)${p}`),
+    ]);
+    const [found] = parseNameOnlyLog(out);
+    return found && { commit: found.commit, paths: found.paths.map((p) => decodePathLossy(p)) };
+  }
+
+  /**
+   * Commits in the history of `rev` whose change of `path` adds or removes a
+   * line matching the extended regular expression `pattern` (`git log -G`;
+   * a merge against its first parent), newest first, at most `max`.
+   */
+  async changesMatching(rev: string, path: string, pattern: string, max: number): Promise<string[]> {
+    return lines(
+      await this.git.text([
+        'log',
+        `--max-count=${max}`,
+        '--format=%H',
+        '--no-patch',
+        '--no-renames',
+        '--diff-merges=first-parent',
+        `-G${pattern}`,
+        '--end-of-options',
+        rev,
+        '--',
+        `:(literal)${path}`,
+      ]),
+    );
+  }
+
   /** Commits reachable from `rev` and from no remote-tracking ref (own or not: see usecases/ownWork.ts). */
   async unpushedCommits(rev: string, max: number): Promise<string[]> {
     return lines(await this.git.text(['rev-list', `--max-count=${max}`, rev, '--not', '--remotes', '--']));
@@ -456,6 +503,11 @@ export class Repo {
   /** Points a ref at an object (a remote-tracking notes ref after its push). */
   async updateRef(name: string, value: string): Promise<void> {
     await this.git.maybe(['update-ref', name, value]);
+  }
+
+  /** Deletes a ref (nothing when it does not exist). */
+  async deleteRef(name: string): Promise<void> {
+    await this.git.maybe(['update-ref', '-d', name]);
   }
 
   /**
