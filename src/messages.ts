@@ -29,6 +29,11 @@ const alarm = (text: string): Message => ({ level: 'alarm', text });
 const plain = (text: string): Message => ({ level: 'plain', text });
 
 const q = (s: string) => JSON.stringify(s);
+/** A configuration that went away: a file, or the "kmssig" key of package.json. */
+const removedConfig = (path: string) => (path === 'package.json' ? 'the "kmssig" key of package.json' : path);
+/** The honest way out, for every message about a configuration that went away. */
+const stopUsing =
+  ', or, if your team stopped using kmssig, run kmssig uninstall and kmssig trust --clear in each clone (and drop kmssig check from CI)';
 
 /**
  * Why a KMS call failed, independent of the provider's error names. src/kms
@@ -157,8 +162,14 @@ export const messages = {
     `no valid signature found from ${commit.slice(0, 12)}: the ${count} record(s) found did not count (see why in the report); sign with an allowed key and ref, or check the pins (--key, --ref, verify.keys, verify.refs)`,
   noSignedCommit: (commit: string) =>
     `no signed commit found from ${commit.slice(0, 12)}: the release files were never signed (sign them with 'kmssig sign', or push with the hooks installed)`,
-  signaturesWithoutConfig: (commit: string) =>
-    `commit ${commit.slice(0, 12)} has kmssig signatures among its ancestors but no configuration: the configuration was removed by an unsigned change; restore it`,
+  signaturesWithoutConfig: (commit: string, removal?: { path: string; commit: string }) =>
+    `commit ${commit.slice(0, 12)} has kmssig signatures among its ancestors but no configuration: the configuration was removed by an unsigned change${removal ? ` (${removedConfig(removal.path)}, removed in ${removal.commit.slice(0, 12)})` : ''}; restore it in a signed commit${stopUsing}`,
+  configRemoved: (commit: string, removal: { path: string; commit: string }) =>
+    `commit ${commit.slice(0, 12)} has no kmssig configuration, but its history had one: ${removedConfig(removal.path)} was removed in ${removal.commit.slice(0, 12)}, a change nobody can sign (a commit without configuration has nothing to sign), and verification here is pinned (this clone's pin, or --key/--ref/--context), so this is not history from before kmssig: do not use this commit's release files; restore it in a signed commit${stopUsing}`,
+  notesLost: (remote: string, lost: number, deleted: boolean) =>
+    `the signatures of ${remote} lost ${lost} record(s) this clone had (refs/notes/kmssig on ${remote} was ${deleted ? 'deleted' : 'rewritten without them'}): they are kept in this clone's refs/notes/kmssig and go back with your next push (or now: git push ${remote} refs/notes/kmssig); find out who removed them, since CI and fresh clones cannot verify without them`,
+  replacedObjects: (paths: readonly string[], refs: readonly string[]) =>
+    `${names(paths)}: a checkout here writes ${paths.length > 1 ? 'them' : 'it'} from the replace ${refs.length > 1 ? 'refs' : 'ref'} ${names(refs)}, not from the commit, so the bytes on disk are not what the commit holds and was signed: delete ${refs.length > 1 ? 'them' : 'it'} (git replace -d <id>) and check out again, and fetch refs/replace/* only from people you trust`,
 
   worktreeConverted: (count: number, conversions: readonly string[]) =>
     warn(

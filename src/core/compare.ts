@@ -1,8 +1,10 @@
 /**
  * The state of one listed file against the record that covers it (DESIGN 3,
- * rule 3); `submodule` is a listed path kmssig cannot sign (DESIGN 3.2).
+ * rule 3); `submodule` is a listed path kmssig cannot sign (DESIGN 3.2);
+ * `replaced` is a file that a checkout takes from a replace ref instead of
+ * the commit (DESIGN 3.4, item 7).
  */
-export type FileState = 'ok' | 'modified' | 'unsigned' | 'missing' | 'local' | 'submodule';
+export type FileState = 'ok' | 'modified' | 'unsigned' | 'missing' | 'local' | 'submodule' | 'replaced';
 
 export interface FileResult {
   path: string;

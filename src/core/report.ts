@@ -6,6 +6,8 @@ export interface FileReport extends FileResult {
   signedCommit?: string;
   /** For a failure under the local-work rule: the commit that last changed the file, which is not the user's own. */
   changedBy?: string;
+  /** For a `replaced` file: the replace ref a checkout takes its content from. */
+  replacedBy?: string;
 }
 
 /** The outcome of verifying one revision (or the working tree): what `check` prints and hooks act on. */

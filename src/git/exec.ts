@@ -87,10 +87,15 @@ export function createGitRunner(cwd: string, env: NodeJS.ProcessEnv = process.en
 }
 
 // Keep git's own messages in English so failures can be recognised, and never
-// let git prompt, open an editor or a pager from inside a hook.
+// let git prompt, open an editor or a pager from inside a hook. kmssig reads
+// the objects as they are stored (GIT_NO_REPLACE_OBJECTS): a `refs/replace/*`
+// ref that anyone can push changes what git shows and checks out under the
+// original object id, so what a replacement changes on a release path is
+// named by the verification (usecases/replacements.ts), never read as if it
+// were the signed object.
 function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { GIT_FLUSH: _inherited, ...rest } = env;
-  return { ...rest, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', GIT_PAGER: 'cat' };
+  return { ...rest, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', GIT_PAGER: 'cat', GIT_NO_REPLACE_OBJECTS: '1' };
 }
 
 function firstLine(error: unknown): string {

@@ -28,6 +28,51 @@ export async function noteRefs(repo: Repo): Promise<Map<string, string>> {
 }
 
 /**
+ * Where this clone keeps, per remote, the last value of that remote's notes
+ * ref that a verification read: a ref, so that git's gc keeps its records;
+ * under refs/notes/, where `git notes --ref` and `git notes merge` find it
+ * (they put refs/notes/ before any other name); and outside
+ * refs/notes/remotes/, which a fetch with prune may delete. Readers do not
+ * take it into their union (noteRefs): what it holds that the remote lost is
+ * merged into refs/notes/kmssig.
+ */
+const NOTES_SEEN = 'refs/notes/kmssig-seen/';
+
+/** A remote's notes ref as it is now, beside the value this clone saw last (either may be missing). */
+export interface RemoteNotes {
+  /** The remote's part of the ref name (`origin`, or `url-<hash>` for a URL pushed to directly). */
+  name: string;
+  ref: string;
+  current?: string;
+  seenRef: string;
+  seen?: string;
+}
+
+/** Every remote's notes ref and this clone's memory of it, from one for-each-ref. */
+export async function remoteNotesSeen(repo: Repo): Promise<RemoteNotes[]> {
+  const refs = parseRefList(
+    await runnerOf(repo).text(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/notes/remotes/', NOTES_SEEN]),
+  );
+  const names = new Set<string>();
+  for (const ref of refs.keys()) {
+    const name =
+      /^refs\/notes\/remotes\/([^/]+)\/kmssig$/.exec(ref)?.[1] ?? (ref.startsWith(NOTES_SEEN) ? ref.slice(NOTES_SEEN.length) : undefined);
+    if (name) names.add(name);
+  }
+  return [...names].sort().map((name) => {
+    const ref = `refs/notes/remotes/${name}/kmssig`;
+    const seenRef = `${NOTES_SEEN}${name}`;
+    return { name, ref, current: refs.get(ref), seenRef, seen: refs.get(seenRef) };
+  });
+}
+
+/** Remembers a remote's notes as they are now (or forgets them, when its ref is gone). */
+export async function rememberNotes(repo: Repo, notes: RemoteNotes): Promise<void> {
+  if (notes.current) await repo.updateRef(notes.seenRef, notes.current);
+  else await repo.deleteRef(notes.seenRef);
+}
+
+/**
  * commit -> note blob ids, over all note refs: one `git notes list` per ref,
  * never one git process per commit.
  */

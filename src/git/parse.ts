@@ -173,3 +173,17 @@ export function parseNameOnlyLog(out: Buffer): { commit: string; paths: Buffer[]
 export function parseStatusZ(out: Buffer): Buffer[] {
   return splitZ(out).map((raw) => raw.subarray(3));
 }
+
+/**
+ * `git for-each-ref --format=%(refname) <base>`: the replace refs, named
+ * `<base><replaced object id>` — replaced object id -> ref name. A ref under
+ * the base whose last part is not an object id replaces nothing (git ignores it).
+ */
+export function parseReplaceRefs(out: string, base: string): Map<string, string> {
+  const refs = new Map<string, string>();
+  for (const ref of lines(out)) {
+    const oid = ref.startsWith(base) ? ref.slice(base.length) : '';
+    if (/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(oid)) refs.set(oid, ref);
+  }
+  return refs;
+}

@@ -16,6 +16,7 @@ import {
   parseLsTree,
   parseNameOnlyLog,
   parseReflog,
+  parseReplaceRefs,
   parseStatusZ,
   splitZ,
 } from './parse.js';
@@ -317,6 +318,77 @@ export class Repo {
     return parseBoundary(out.toString('latin1'));
   }
 
+  /**
+   * The replace refs that the user's git applies when it shows or checks out
+   * an object (`refs/replace/<oid>`, or under GIT_REPLACE_REF_BASE): replaced
+   * object id -> ref name. kmssig itself reads objects as stored (exec.ts).
+   * Read once per run.
+   */
+  replaceRefs(): Promise<Map<string, string>> {
+    const base = replaceRefBase(this.env);
+    return (this.replaced ??= this.git.text(['for-each-ref', '--format=%(refname)', base]).then((out) => parseReplaceRefs(out, base)));
+  }
+
+  private replaced: Promise<Map<string, string>> | undefined;
+
+  /** The trees of a commit as stored: folder path -> tree id, with '' for the root tree. */
+  async treesOf(commit: string): Promise<Map<string, string>> {
+    const [root, out] = await Promise.all([
+      this.git.text(['rev-parse', '--verify', '--end-of-options', `${commit}^{tree}`]),
+      this.git.bytes(['ls-tree', '-r', '-d', '-z', '--full-tree', commit]),
+    ]);
+    const trees = new Map([['', root.trim()]]);
+    for (const entry of parseLsTree(out)) if (entry.type === 'tree') trees.set(decodePathLossy(entry.path), entry.oid);
+    return trees;
+  }
+
+  /**
+   * The newest commit in the history of `rev` that deleted one of these paths
+   * (a rename counts as a deletion; a merge is compared with its first
+   * parent), with the paths it deleted; undefined when none did.
+   */
+  async lastDeletion(rev: string, paths: readonly string[]): Promise<{ commit: string; paths: string[] } | undefined> {
+    const out = await this.git.bytes([
+      'log',
+      '-1',
+      '--format=%x01%H',
+      '--name-only',
+      '-z',
+      '--no-renames',
+      '--diff-merges=first-parent',
+      '--diff-filter=D',
+      '--end-of-options',
+      rev,
+      '--',
+      ...paths.map((p) => `:(literal)${p}`),
+    ]);
+    const [found] = parseNameOnlyLog(out);
+    return found && { commit: found.commit, paths: found.paths.map((p) => decodePathLossy(p)) };
+  }
+
+  /**
+   * Commits in the history of `rev` whose change of `path` adds or removes a
+   * line matching the extended regular expression `pattern` (`git log -G`;
+   * a merge against its first parent), newest first, at most `max`.
+   */
+  async changesMatching(rev: string, path: string, pattern: string, max: number): Promise<string[]> {
+    return lines(
+      await this.git.text([
+        'log',
+        `--max-count=${max}`,
+        '--format=%H',
+        '--no-patch',
+        '--no-renames',
+        '--diff-merges=first-parent',
+        `-G${pattern}`,
+        '--end-of-options',
+        rev,
+        '--',
+        `:(literal)${path}`,
+      ]),
+    );
+  }
+
   /** Commits reachable from `rev` and from no remote-tracking ref (own or not: see usecases/ownWork.ts). */
   async unpushedCommits(rev: string, max: number): Promise<string[]> {
     return lines(await this.git.text(['rev-list', `--max-count=${max}`, rev, '--not', '--remotes', '--']));
@@ -433,6 +505,11 @@ export class Repo {
     await this.git.maybe(['update-ref', name, value]);
   }
 
+  /** Deletes a ref (nothing when it does not exist). */
+  async deleteRef(name: string): Promise<void> {
+    await this.git.maybe(['update-ref', '-d', name]);
+  }
+
   /**
    * Commits reachable from `tip` and not from `exclude` (a commit, or a
    * remote's tracking refs, or every remote's), newest first, with the paths
@@ -536,6 +613,15 @@ export class Repo {
       return path;
     }
   }
+}
+
+/**
+ * Where git looks for replace refs: GIT_REPLACE_REF_BASE, else
+ * `refs/replace/` (always with its trailing slash, as git names them).
+ */
+export function replaceRefBase(env: NodeJS.ProcessEnv): string {
+  const base = env.GIT_REPLACE_REF_BASE || 'refs/replace/';
+  return base.endsWith('/') ? base : `${base}/`;
 }
 
 /** The last `bytes` of a file as text (`whole` when that is all of it), or undefined when it does not exist. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Repo, type RepoOptions } from '../git/repo.js';
+import { Repo, replaceRefBase, type RepoOptions } from '../git/repo.js';
 import { version } from '../version.js';
 
 // This module is on the hooks' fast path: it must stay free of cosmiconfig,
@@ -9,13 +9,17 @@ import type { VerifyHook } from '../core/hookNames.js';
 
 export type { VerifyHook };
 
-/** The refs a decision depends on: every remote-tracking ref and every notes ref. */
-const STATE_REFS = ['refs/remotes/*', 'refs/notes/*'];
+/**
+ * The refs a decision depends on: every remote-tracking ref, every notes ref,
+ * and every replace ref (which changes what a checkout writes under the ids
+ * a decision was made for).
+ */
+const stateRefs = (env: NodeJS.ProcessEnv) => ['refs/remotes/*', 'refs/notes/*', `${replaceRefBase(env)}*`];
 
 /**
  * What a decision depends on besides the hook's own arguments: HEAD (and so
- * the configuration in its tree), every remote-tracking and notes ref, and
- * this repository's configuration file (the pin, registered local keys).
+ * the configuration in its tree), every remote-tracking, notes and replace
+ * ref, and this repository's configuration file (the pin, registered local keys).
  */
 export interface RepoState {
   head: string | undefined;
@@ -28,7 +32,7 @@ export interface RepoState {
  * read: the fast path of a hook that has nothing to do.
  */
 export async function openWithState(cwd: string, env: NodeJS.ProcessEnv, options: RepoOptions): Promise<{ repo: Repo; state: RepoState }> {
-  const { repo, head, refs } = await Repo.openWithRefs(cwd, env, options, STATE_REFS);
+  const { repo, head, refs } = await Repo.openWithRefs(cwd, env, options, stateRefs(env));
   return { repo, state: { head, refs, config: await repo.localConfigText() } };
 }
 

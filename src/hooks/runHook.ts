@@ -13,6 +13,7 @@ import { messages } from '../messages.js';
 import { checkWithoutConfig } from '../usecases/check.js';
 import { commitSource } from '../usecases/configAt.js';
 import { findForeignFiles } from '../usecases/noLaundering.js';
+import { keepRemoteNotes, type NotesLoss } from '../usecases/notesMemory.js';
 import { loadNotes } from '../usecases/notesView.js';
 import { ownWork } from '../usecases/ownWork.js';
 import { readPin } from '../usecases/pin.js';
@@ -151,8 +152,11 @@ async function runVerify(repo: Repo, hook: VerifyHook, run: HookRun, say: Lines,
     const remote = (await repo.remotes())[0];
     if (remote && !(await repo.resolve(remoteNotesRef(remote)))) await fetchNotes(repo, remote).catch(() => false);
   }
+  // Records a remote's notes lost since this clone read them are kept before anything reads the notes.
+  const losses = await keepRemoteNotes(repo);
   const head = await repo.commitOf('HEAD');
   let loaded: LoadedConfig | undefined;
+  let ran: Ran;
   try {
     loaded = await loadConfig(commitSource(repo, head));
   } catch (error) {
@@ -161,10 +165,18 @@ async function runVerify(repo: Repo, hook: VerifyHook, run: HookRun, say: Lines,
     say.error(messages.hookBanner(hook, `HEAD (${head.slice(0, 12)})`));
     say.error(error.lines);
     say.error(messages.hookFailed(hook));
-    return { code: 1, mode: hookMode(hook, pin, undefined) };
+    return withLosses({ code: 1, mode: hookMode(hook, pin, undefined) }, losses, say);
   }
-  if (!loaded) return verifyWithoutConfig(repo, head, say, hookMode(hook, pin, undefined));
-  return verifyWithConfig(repo, loaded, hook, run, say, pin);
+  if (!loaded) ran = await verifyWithoutConfig(repo, head, hook, say, hookMode(hook, pin, undefined), pin !== undefined);
+  else ran = await verifyWithConfig(repo, loaded, hook, run, say, pin, losses);
+  return withLosses(ran, losses, say);
+}
+
+/** Notes that lost records this clone had are a failure of the hook that finds it, unless the hook is off. */
+function withLosses(ran: Ran, losses: readonly NotesLoss[], say: Lines): Ran {
+  if (losses.length === 0 || ran.mode === 'off') return ran;
+  for (const loss of losses) say.error(messages.notesLost(loss.remote, loss.lost, loss.deleted));
+  return { ...ran, code: 1 };
 }
 
 async function verifyWithConfig(
@@ -174,6 +186,7 @@ async function verifyWithConfig(
   run: HookRun,
   say: Lines,
   pin: Pin | undefined,
+  losses: NotesLoss[],
 ): Promise<Ran> {
   const { pulled, decisions } = run;
   // The key of what is verified now (after any fetch below); a clean pass is stored under it.
@@ -184,6 +197,7 @@ async function verifyWithConfig(
   let verification = await verifyAfter(session, hook, pulled);
   if (verification.failed && (await refreshNotes(repo))) {
     // `git pull origin main` fetches only the ref it names, not the notes refspec: fetch the notes, then decide.
+    losses.push(...(await keepRemoteNotes(repo)));
     session.notes = await loadNotes(repo);
     key = await decisionKey();
     verification = await verifyAfter(session, hook, pulled);
@@ -212,7 +226,7 @@ async function verifyWithConfig(
     return { code: 1, mode };
   }
   const clean = verification.reports.every(({ report }) => report.files.every((f) => f.state === 'ok') && report.uncommitted.length === 0);
-  if (clean) await decisions.add(key);
+  if (clean && losses.length === 0) await decisions.add(key);
   return { code: 0, mode };
 }
 
@@ -223,10 +237,17 @@ async function refreshNotes(repo: Repo): Promise<boolean> {
   return JSON.stringify([...(await noteRefs(repo))]) !== before;
 }
 
-/** DESIGN 3.1/3.2: no configuration is quiet, unless signatures exist below HEAD (the configuration was removed). */
-async function verifyWithoutConfig(repo: Repo, head: string, say: Lines, mode: HookMode): Promise<Ran> {
-  const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, head, DEFAULT_MAX_COMMITS);
+/**
+ * DESIGN 3.1/3.2: no configuration is quiet (history from before kmssig),
+ * unless signatures exist below HEAD or, in a pinned clone, the history had a
+ * configuration that a commit removed (DESIGN 3.4 item 6).
+ */
+async function verifyWithoutConfig(repo: Repo, head: string, hook: VerifyHook, say: Lines, mode: HookMode, pinned: boolean): Promise<Ran> {
+  if (mode === 'off') return { code: 0, mode };
+  const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, head, DEFAULT_MAX_COMMITS, { pinned });
   if (report.status !== 'fail') return { code: 0, mode };
-  say.error({ level: 'error', text: messages.signaturesWithoutConfig(head) });
+  say.error(messages.hookBanner(hook, `HEAD (${head.slice(0, 12)})`));
+  say.error({ level: 'error', text: report.problem ?? messages.signaturesWithoutConfig(head) });
+  say.error(messages.hookFailed(hook));
   return { code: 1, mode };
 }

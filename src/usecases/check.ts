@@ -1,5 +1,6 @@
 import { allOk, compareFiles } from '../core/compare.js';
 import { withCoverage } from '../core/coverage.js';
+import { withReplacements } from '../core/replacements.js';
 import type { Policy, PolicyAt } from '../core/policy.js';
 import type { SignatureRecord } from '../core/record.js';
 import type { CheckReport } from '../core/report.js';
@@ -9,10 +10,12 @@ import type { DigestCache } from '../cache/digestCache.js';
 import { KmssigError } from '../errors.js';
 import type { Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
+import { findConfigRemoval } from './configRemoval.js';
 import { findSignedCommit } from './findSignedCommit.js';
 import { ownWork } from './ownWork.js';
 import type { NotesView } from './notesView.js';
 import { treeFiles, worktreeFiles, type ReleaseFiles } from './releaseFiles.js';
+import { replacedReleaseFiles } from './replacements.js';
 import type { RecordVerifier } from './verifyRecord.js';
 
 export type { PolicyAt } from '../core/policy.js';
@@ -61,7 +64,9 @@ export async function check(ctx: CheckContext, options: CheckOptions): Promise<C
       ? await checkWithLocalWork(ctx, commit, files, configPath)
       : await strictCheck(ctx, commit, files, configPath, options.worktree === true);
   // Listed submodules fail and empty patterns warn, whatever the records say (DESIGN 3.2).
-  return withCoverage(report, files);
+  const covered = withCoverage(report, files);
+  // Files on disk are what they are; a commit's files are what git stores, which a replace ref can swap on checkout.
+  return options.worktree ? covered : withReplacements(covered, await replacedReleaseFiles(ctx.repo, commit, files.blobs));
 }
 
 async function strictCheck(
@@ -94,15 +99,30 @@ async function strictCheck(
 /**
  * A commit with no configuration of its own: quiet when nothing below it is
  * signed (history from before kmssig), a failure when something is (the
- * configuration was removed, DESIGN 3.2).
+ * configuration was removed, DESIGN 3.2). Where the policy is pinned (this
+ * clone's pin, or flags), a configuration that the history had and a later
+ * commit removed is a failure even with no signatures left, since notes can
+ * be deleted as easily as the file (DESIGN 3.4 item 6); either failure names
+ * the removal.
  */
-export async function checkWithoutConfig(ctx: Pick<CheckContext, 'repo' | 'notes'>, commit: string, max: number): Promise<CheckReport> {
+export async function checkWithoutConfig(
+  ctx: Pick<CheckContext, 'repo' | 'notes'>,
+  commit: string,
+  max: number,
+  options: { pinned?: boolean } = {},
+): Promise<CheckReport> {
   const report: CheckReport = { status: 'quiet', commit, worktree: false, files: [], rejected: [], uncommitted: [] };
-  if (ctx.notes.refs.size === 0) return report;
-  for await (const { commit: c } of ctx.repo.history([`--max-count=${max}`, commit])) {
-    if (ctx.notes.has(c)) return { ...report, status: 'fail', problem: messages.signaturesWithoutConfig(commit) };
-  }
-  return report;
+  const signedBelow = await hasNotedAncestor(ctx, commit, max);
+  if (!signedBelow && !options.pinned) return report;
+  const removal = await findConfigRemoval(ctx.repo, commit);
+  if (signedBelow) return { ...report, status: 'fail', problem: messages.signaturesWithoutConfig(commit, removal) };
+  return removal ? { ...report, status: 'fail', problem: messages.configRemoved(commit, removal) } : report;
+}
+
+async function hasNotedAncestor(ctx: Pick<CheckContext, 'repo' | 'notes'>, commit: string, max: number): Promise<boolean> {
+  if (ctx.notes.refs.size === 0) return false;
+  for await (const { commit: c } of ctx.repo.history([`--max-count=${max}`, commit])) if (ctx.notes.has(c)) return true;
+  return false;
 }
 
 /**

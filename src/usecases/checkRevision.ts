@@ -9,6 +9,7 @@ import { messages } from '../messages.js';
 import { check, checkWithoutConfig } from './check.js';
 import { commitSource } from './configAt.js';
 import { loadNotes } from './notesView.js';
+import { readPin } from './pin.js';
 import { openSession } from './session.js';
 
 /** What a library caller pins, as `kmssig check`'s flags do; nothing here is read from the revision verified. */
@@ -34,8 +35,9 @@ export interface CheckRevisionOptions {
 /**
  * The strict check of a revision against the notes at hand, as a library
  * call: no fetch, no cache (DESIGN 3.4, rule 4). A revision without a
- * configuration is CONFIG (exit 2), unless signatures below it show that one
- * was removed — then the report fails.
+ * configuration is CONFIG (exit 2), unless signatures below it, or (with a
+ * pinned policy: these options or the clone's pin) a removal in its history,
+ * show that one was removed — then the report fails.
  */
 export async function checkRevision(options: CheckRevisionOptions): Promise<CheckReport> {
   const env = options.env ?? process.env;
@@ -44,7 +46,11 @@ export async function checkRevision(options: CheckRevisionOptions): Promise<Chec
   const commit = await repo.commitOf(rev);
   const loaded = await loadConfig(commitSource(repo, commit));
   if (!loaded) {
-    const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, commit, DEFAULT_MAX_COMMITS);
+    const pinned =
+      [options.keys, options.refs, options.publicKeys].some((list) => (list?.length ?? 0) > 0) ||
+      Object.keys(options.context ?? {}).length > 0 ||
+      (await readPin(repo)) !== undefined;
+    const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, commit, DEFAULT_MAX_COMMITS, { pinned });
     if (report.status !== 'fail') throw new KmssigError('CONFIG', messages.noConfig(repo.root));
     return report;
   }

@@ -6,6 +6,7 @@ import { openPolicy } from '../../core/policy.js';
 import type { CheckReport } from '../../core/report.js';
 import { check, checkWithoutConfig } from '../../usecases/check.js';
 import { loadNotes } from '../../usecases/notesView.js';
+import { readPin } from '../../usecases/pin.js';
 import type { Session } from '../../usecases/session.js';
 import { messages } from '../../messages.js';
 import { stringOption, type CommandSpec } from '../args.js';
@@ -84,7 +85,8 @@ async function checkAndReport(values: Record<string, unknown>, io: Io, format: s
   const fetch = values['no-fetch'] !== true;
   const remote = fetch ? await pickRemote(repo, stringOption(values, 'remote')) : undefined;
   if (remote) await fetchNotesOnce(repo, remote, out);
-  if (!loaded) return checkWithoutConfiguration(repo, commit, io, format, rev, out);
+  if (!loaded)
+    return checkWithoutConfiguration(repo, commit, io, format, rev, out, pinsPolicy(values) || (await readPin(repo)) !== undefined);
 
   const targetRefs = await repo.refsOf(rev, commit);
   const session = await sessionFromFlags(repo, loaded, values, io, {
@@ -105,12 +107,25 @@ async function checkAndReport(values: Record<string, unknown>, io: Io, format: s
   return report.status === 'fail' ? 1 : 0;
 }
 
+/** Flags that pin the policy from outside the repository: with them, a removed configuration is never "before kmssig". */
+const pinsPolicy = (values: Record<string, unknown>) =>
+  ['key', 'ref', 'context', 'public-key'].some((flag) => Array.isArray(values[flag]) && values[flag].length > 0);
+
 /**
  * A commit without configuration: a failure when something below it is signed
- * (the configuration was removed, DESIGN 3.2), else there is nothing to check.
+ * or, with a pinned policy, when a commit in its history removed the
+ * configuration (DESIGN 3.2, 3.4 item 6); else there is nothing to check.
  */
-async function checkWithoutConfiguration(repo: Repo, commit: string, io: Io, format: string, rev: string, out: Output): Promise<number> {
-  const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, commit, DEFAULT_MAX_COMMITS);
+async function checkWithoutConfiguration(
+  repo: Repo,
+  commit: string,
+  io: Io,
+  format: string,
+  rev: string,
+  out: Output,
+  pinned: boolean,
+): Promise<number> {
+  const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, commit, DEFAULT_MAX_COMMITS, { pinned });
   if (report.status !== 'fail') throw new KmssigError('CONFIG', messages.noConfig(repo.root));
   if (format === 'json') io.stdout.write(toJson(report, openPolicy, rev) + '\n');
   else if (format === 'github') io.stdout.write(toGithub(report) + '\n');

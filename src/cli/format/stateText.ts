@@ -17,6 +17,8 @@ export function stateText(file: FileReport): string {
       return 'local, will be signed on push';
     case 'submodule':
       return 'submodule, cannot be signed';
+    case 'replaced':
+      return `replaced by ${file.replacedBy ?? 'a replace ref'}, checkout writes other bytes`;
   }
 }
 

@@ -14,6 +14,7 @@ import {
   parseNotesList,
   parseRefList,
   parseReflog,
+  parseReplaceRefs,
   parseStatusZ,
   splitZ,
 } from '../../../src/git/parse.js';
@@ -132,5 +133,18 @@ describe('parsers of git output', () => {
       parseStatusZ(z(' M dist/a\0?? new file\0')).map((b) => b.toString()),
       ['dist/a', 'new file'],
     );
+  });
+
+  it('replace refs: the replaced id from each name under the base; other names replace nothing', () => {
+    const out = `refs/replace/${A}\nrefs/replace/${B}\nrefs/replace/not-an-id\nrefs/replace/${'d'.repeat(39)}\nrefs/replacements/${C}\n`;
+    assert.deepEqual(
+      [...parseReplaceRefs(out, 'refs/replace/')],
+      [
+        [A, `refs/replace/${A}`],
+        [B, `refs/replace/${B}`],
+      ],
+    );
+    assert.deepEqual([...parseReplaceRefs(`refs/other/${C}\n`, 'refs/other/')], [[C, `refs/other/${C}`]]);
+    assert.deepEqual([...parseReplaceRefs('', 'refs/replace/')], []);
   });
 });
