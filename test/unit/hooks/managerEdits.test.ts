@@ -93,7 +93,7 @@ describe('simple-git-hooks edits', () => {
     const after = textOf(planSimpleGitHooks(before, HOOKS, true));
     const parsed = JSON.parse(after) as { 'simple-git-hooks': Record<string, string>; name: string };
     assert.deepEqual(Object.keys(parsed['simple-git-hooks']).sort(), ['pre-commit', ...HOOKS].sort());
-    assert.match(parsed['simple-git-hooks']['pre-push']!, /"\$k" hook pre-push "\$@"$/);
+    assert.match(parsed['simple-git-hooks']['pre-push']!, /"\$k" hook pre-push "\$@"; }$/);
     assert.equal(removeSimpleGitHooks(after, HOOKS), before);
     assert.equal(textOf(planSimpleGitHooks(after, HOOKS, true)), after);
   });
