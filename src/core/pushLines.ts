@@ -6,6 +6,9 @@ export interface PushUpdate {
   remoteSha: string;
 }
 
+/** A pushed ref line with the commit its local object names (undefined for a deletion or an object that is no commit). */
+export type ResolvedUpdate = PushUpdate & { commit: string | undefined };
+
 export function parsePushLines(text: string): PushUpdate[] {
   return text
     .split('\n')

@@ -53,12 +53,14 @@ async function decide(
   const quiet: HookOutcome = { code: 0, mode: 'block', lines: [] };
   const pulled = hook === 'post-merge' && (await wasPull(repo, env));
   const decisions = createLineCache(repo.commonDir, 'decisions');
+  // pre-push's ref lines, parsed once here for the whole run.
+  const updates = hook === 'pre-push' ? parsePushLines(input) : [];
   if (hook === 'pre-push') {
-    if (parsePushLines(input).length === 0) return quiet;
+    if (updates.length === 0) return quiet;
     if (await decisions.has(prePushDecisionKey(state, args[0] ?? '', input))) return quiet;
   } else if (await decisions.has(hookDecisionKey(state, hook, pulled))) return quiet;
   const { runHook } = await import('./runHook.js');
-  return runHook(repo.afterFastPath(), hook, { args, input, env, decisions, pulled });
+  return runHook(repo.afterFastPath(), hook, { args, input, updates, env, decisions, pulled });
 }
 
 async function readAll(stream: AsyncIterable<string | Buffer>): Promise<string> {

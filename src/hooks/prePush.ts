@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { stripUserInfo } from '../core/context.js';
 import { policyProblem, recordRef } from '../core/policy.js';
 import { isZeroOid } from '../core/oid.js';
-import type { PushUpdate } from '../core/pushLines.js';
+import type { PushUpdate, ResolvedUpdate } from '../core/pushLines.js';
 import { resolvePolicy } from '../core/anchors.js';
 import { selectFiles, type Selection } from '../core/selectFiles.js';
 import { KmssigError } from '../errors.js';
@@ -24,7 +24,7 @@ export interface PrePushResult {
 export interface PrePushOptions {
   remote: string;
   url: string;
-  updates: PushUpdate[];
+  updates: ResolvedUpdate[];
   info: (line: Message) => void;
   /** Attempts at publishing the notes when other pushers race us. */
   attempts?: number;
@@ -46,7 +46,7 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
     const ref = parseRef(update.remoteRef);
     // A review ref (Gerrit's refs/for/main) or any other ref is neither a branch nor a tag: say so, sign nothing.
     if (!ref && update.remoteRef !== NOTES_REF) options.info(messages.pushRefNotSigned(update.remoteRef));
-    const commit = ref && (await repo.resolveCommit(update.localSha));
+    const commit = ref && update.commit;
     if (!ref || !commit) continue;
     // The pushed commit's own configuration, whatever is checked out (DESIGN 3.4, rule 2).
     const selection = await session.selectionAt(commit);

@@ -4,7 +4,7 @@ import { DEFAULT_MAX_COMMITS } from '../config/schema.js';
 import { stripUserInfo } from '../core/context.js';
 import type { HookName, VerifyHook } from '../core/hookNames.js';
 import { isZeroOid } from '../core/oid.js';
-import { parsePushLines } from '../core/pushLines.js';
+import type { PushUpdate, ResolvedUpdate } from '../core/pushLines.js';
 import { hookMode, type HookMode, type Pin } from '../core/anchors.js';
 import { errorLines, isKmssigError, KmssigError } from '../errors.js';
 import { fetchNotes, noteRefs, remoteNotesRef } from '../git/notes.js';
@@ -30,6 +30,8 @@ import { verifyAfter } from './verifyAfter.js';
 export interface HookRun {
   args: string[];
   input: string;
+  /** pre-push's ref lines, as hookEntry parsed them. */
+  updates: PushUpdate[];
   env: NodeJS.ProcessEnv;
   decisions: LineCache;
   pulled: boolean;
@@ -110,12 +112,15 @@ function hookSession(
 
 async function runPrePush(repo: Repo, run: HookRun, say: Lines, pin: Pin | undefined, known: (mode: HookMode) => void): Promise<Ran> {
   const [remote = '', url = ''] = run.args;
-  const updates = parsePushLines(run.input);
+  // Each pushed object resolved once, for the whole run (a deletion names none).
+  const updates: ResolvedUpdate[] = await Promise.all(
+    run.updates.map(async (u) => ({ ...u, commit: isZeroOid(u.localSha) ? undefined : await repo.resolveCommit(u.localSha) })),
+  );
   // The session is wired with the configuration of the first pushed commit that has one; each commit is then signed with its own.
   let loaded: LoadedConfig | undefined;
   let tip: string | undefined;
   for (const update of updates) {
-    tip = await repo.resolveCommit(update.localSha);
+    tip = update.commit;
     if (tip && (loaded = await loadConfig(commitSource(repo, tip)))) break;
   }
   if (!loaded || !tip) return { code: 0, mode: 'block' };
