@@ -53,7 +53,6 @@ export interface SessionFlags {
   cache: boolean;
   /** The refs the verified revision is on (allowed refs apply to release refs only). */
   targetRefs?: string[];
-  signing?: boolean;
   /** The commit whose tree the configuration came from (not given for --worktree). */
   commit?: string;
   /** The pin, when the caller has read it already. */
@@ -87,6 +86,5 @@ export function sessionFromFlags(
     commit: flags.commit,
     pinned: flags.pinned,
     targetRefs: flags.targetRefs,
-    signing: flags.signing,
   });
 }

@@ -212,6 +212,8 @@ async function verifyWithConfig(
   const signedCommit = main.signed?.commit;
   const mode = hookMode(hook, session.pin, signedCommit ? (await session.configAt(signedCommit))?.config : undefined);
   if (mode === 'off') return { code: 0, mode };
+  // First use pinned nothing here (DESIGN 3.4, rule 9): whatever passes, passes under the signed configuration alone.
+  if (!session.pin && verification.reports.some(({ report }) => report.status !== 'quiet')) say.warn(messages.hookNothingPinned());
   const loud = verification.failed;
   // A file that failed in one report (what a pull from a URL brought in) is never also called local work.
   const failedPaths = new Set(verification.reports.flatMap(({ report }) => report.files.filter(isFailure).map((f) => f.path)));
