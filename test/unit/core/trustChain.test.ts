@@ -16,6 +16,14 @@ function endorser(signedWith: Record<string, string[]>) {
   return { endorse, calls };
 }
 
+/** The rotation recipe of docs/configuration.md: add k2 (signed with k1), switch keyId to k2, drop k1. */
+const rotation = [
+  version('c1', allow('k1')),
+  version('c2', allow('k1', 'k2')),
+  version('c3', allow('k1', 'k2')),
+  version('c4', allow('k2')),
+];
+
 describe('followChain (first use, DESIGN 3.4 rule 9)', () => {
   it('a configuration signed with its own key from the start is trusted; its keys are what is trusted', async () => {
     const { endorse } = endorser({ c1: ['k1'] });
@@ -42,15 +50,17 @@ describe('followChain (first use, DESIGN 3.4 rule 9)', () => {
 
   it('the documented rotation moves trust: add the key (signed with the old one), switch, drop the old one', async () => {
     const { endorse } = endorser({ c1: ['k1'], c2: ['k1'], c3: ['k2'], c4: ['k2'] });
-    const versions = [
-      version('c1', allow('k1')),
-      version('c2', allow('k1', 'k2')),
-      version('c3', allow('k1', 'k2')),
-      version('c4', allow('k2')),
-    ];
-    const chain = await followChain(versions, true, endorse);
+    const chain = await followChain(rotation, true, endorse);
     assert.equal(chain.headSigned, true);
     assert.deepEqual(chain.trusted, allow('k2'));
+  });
+
+  it('once the old key is disabled, the rotation cannot be followed: its step no longer verifies, the new key is not trusted', async () => {
+    // KMS refuses Decrypt with a disabled key: the records of c1 and c2 (old key) no longer count.
+    const { endorse } = endorser({ c3: ['k2'], c4: ['k2'] });
+    const chain = await followChain(rotation, true, endorse);
+    assert.equal(chain.headSigned, false);
+    assert.equal(chain.trusted, undefined);
   });
 
   it('nothing signed: nothing trusted, even the oldest configuration (adopting kmssig)', async () => {
