@@ -202,6 +202,15 @@ async function configHistory(
   const configs = new Map<string, LoadedConfig>();
   const versions: ConfigVersion[] = [];
   const publicKeys = new Set(named.publicKeys);
+  // KMS answers each keyId once (createKms keeps DescribeKey's answers); commits anyone can push may name many.
+  let unresolved = 0;
+  const describe = async (keyId: string) => {
+    if (unresolved >= MAX_FAILED_CALLS) throw new Error('not asked: too many key IDs that KMS could not resolve');
+    return kms.describeKey(keyId).catch((error: unknown) => {
+      unresolved++;
+      throw error;
+    });
+  };
   for (const commit of commits) {
     const bytes = files.get(commit)!;
     const source = {
@@ -212,7 +221,7 @@ async function configHistory(
     if (!at) continue;
     configs.set(commit, at);
     const digest = sha512(bytes.get(at.path)!).toString('hex');
-    const keys = await allowedKeysOf(at.config, fileReader(repo, commit), (keyId) => kms.describeKey(keyId)).catch(() => undefined);
+    const keys = await allowedKeysOf(at.config, fileReader(repo, commit), describe).catch(() => undefined);
     for (const der of keys?.allowed.publicKeys ?? []) publicKeys.add(der);
     versions.push({ commit, path: at.path, digest, ...(keys && !keys.unresolved ? { allowed: keys.allowed } : {}) });
   }
