@@ -211,6 +211,8 @@ export const messages = {
   firstUseNotPinned: (why: string) => warn(`nothing is pinned in this clone yet: ${why}`),
   firstUseWhy: {
     nothingSigned: () => 'this repository has no valid signature yet (adopting kmssig?), so nothing in its history vouches for a key',
+    notFetched: () =>
+      "no signature is here, and the remotes' were not fetched (--no-fetch): run 'kmssig trust --update' once a fetch has brought them (install set every fetch to bring them)",
     unsignedChange: (file: string, commit: string) =>
       `${file} names keys that no signed configuration allows, and was changed at ${commit.slice(0, 12)}, which no valid signature covers (unsigned)`,
     untrustedSigner: (file: string, commit: string, keyId: string) =>
@@ -243,7 +245,7 @@ export const messages = {
     ),
   hookNothingPinned: () =>
     warn(
-      'kmssig: nothing is pinned in this clone yet, so records count under the signed configuration alone: check the key with your team and pin it (kmssig trust --key <arn>)',
+      "kmssig: nothing is pinned in this clone yet, so records count under the signed configuration alone: run 'kmssig trust --update' to pin what the signed history vouches for, or check the key with your team and pin it (kmssig trust --key <arn>)",
     ),
 
   // no laundering (DESIGN 3.1)

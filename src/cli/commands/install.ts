@@ -105,7 +105,7 @@ export async function run(values: Record<string, unknown>, _positionals: string[
   if (values['no-fetch'] !== true) {
     for (const r of await fetchAllNotes(repo)) if (r.error) out.warn(messages.notesFetchFailed(r.remote, r.error));
   }
-  if (loaded) await pinOnInstall(repo, loaded, head, values, io);
+  if (loaded) await pinOnInstall(repo, loaded, head, { values, fetched: values['no-fetch'] !== true }, io);
   else out.warn(messages.noConfigYet());
   const missing = await reportHooks(repo, hooks, { ...out, result: () => true });
   if (missing.length > 0) {

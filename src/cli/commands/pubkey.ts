@@ -5,7 +5,8 @@ import { messages } from '../../messages.js';
 import { fetchPublicKey, writePublicKey } from '../../usecases/publicKey.js';
 import { requirePositionals, stringOption, type CommandSpec } from '../args.js';
 import { createOutput, type Io } from '../io.js';
-import { configKmsNote, kmsOptions, kmsTimeoutMs } from '../kmsOptions.js';
+import { configKmsNote } from '../../config/kmsLocation.js';
+import { kmsOptions, kmsTimeoutMs } from '../kmsOptions.js';
 import { findProject } from '../project.js';
 
 export const spec: CommandSpec = {

@@ -6,7 +6,6 @@ import type { Repo } from '../../git/repo.js';
 import { acceptCommand, findForeignFiles } from '../../usecases/noLaundering.js';
 import { listOption, stringOption } from '../args.js';
 import { createOutput, type Io } from '../io.js';
-import { configKmsNote } from '../kmsOptions.js';
 import { openProject, sessionFromFlags } from '../project.js';
 
 /** `kmssig sign` without positionals: one record for the listed files of --rev, for --ref. */
@@ -21,8 +20,6 @@ export async function run(values: Record<string, unknown>, io: Io): Promise<numb
     targetRefs: [`refs/${ref.kind === 'tag' ? 'tags' : 'heads'}/${ref.name}`],
   });
   if (isLocalKeyId(loaded.config.keyId)) out.warn(messages.localKeyWarning(loaded.config.keyId));
-  const note = configKmsNote(loaded);
-  if (note) out.info(note);
   // No laundering (DESIGN 3.1): foreign content is signed only when the person running this names it.
   const accepted = listOption(values, 'accept');
   const { foreign, noReflog } = await findForeignFiles(session, commit);
