@@ -450,4 +450,35 @@ describe('adversarial: trust (configuration, policy, caches, output)', () => {
     const check = await w.kmssig(n, ['check']);
     assert.equal(check.code, 1, both(check));
   });
+  it('first use: a region in a signed configuration gets one note wherever it is read; install --no-fetch pins nothing until trust --update', async () => {
+    const w = await world();
+    const noted = (text: string) =>
+      text.split('\n').filter((l) => /\.kmssigrc names region eu-west-3: ignored, since a commit must not choose who answers KMS/.test(l))
+        .length;
+    // The team's own, signed configuration names a region: kmssig signs and verifies through the environment's KMS anyway.
+    await w.commit(a(w), { '.kmssigrc': JSON.stringify({ ...CONFIG, region: 'eu-west-3' }) });
+    const push = await w.git(a(w), ['push', 'origin', 'main']);
+    assert.equal(push.code, 0, both(push));
+    assert.match(push.stderr, /signed 1 commit/);
+    assert.equal(noted(push.stderr), 1, both(push));
+    // A newcomer's prepare script: install without fetching. git clone brings no notes, so nothing vouches for a key yet.
+    const n = await w.clone('n', { hooks: false });
+    const install = await w.kmssig(n, ['install', '--no-fetch']);
+    assert.equal(install.code, 0, both(install));
+    assert.equal(noted(install.stderr), 1, both(install));
+    assert.match(
+      install.stderr,
+      /nothing is pinned in this clone yet: no signature is here, and the remotes' were not fetched \(--no-fetch\)/,
+    );
+    assert.match(install.stderr, /kmssig trust --update/);
+    assert.notEqual((await w.git(n, ['config', '--get-regexp', '^kmssig\\.trust\\.'])).code, 0, 'install pinned something');
+    await w.gitOk(n, ['fetch', '-q']);
+    const update = await w.kmssig(n, ['trust', '--update']);
+    assert.equal(update.code, 0, both(update));
+    assert.match(update.stdout, new RegExp(`keys: +${w.keyArn} \\(signed at [0-9a-f]{12}\\)`));
+    assert.match(update.stdout, /context: +repo=acme\/app \(signed at [0-9a-f]{12}\)/);
+    const check = await w.kmssig(n, ['check']);
+    assert.equal(check.code, 0, both(check));
+    assert.equal(noted(check.stderr), 1, both(check));
+  });
 });
