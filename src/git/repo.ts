@@ -3,7 +3,6 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { KmssigError } from '../errors.js';
 import { messages } from '../messages.js';
 import { createGitRunner, type GitRunner, type GitRunnerOptions } from './exec.js';
-import { hashBlobs } from './hashBlobs.js';
 import {
   lines,
   parseAuthors,
@@ -592,7 +591,9 @@ export class Repo {
   }
 
   /** Hashes the blobs' bytes (SHA-512 hex, by object id), streamed through cat-file. */
-  hashBlobs(oids: Iterable<string>): Promise<Map<string, string>> {
+  // Loaded on demand: worker_threads is not for a hook that has nothing to do.
+  async hashBlobs(oids: Iterable<string>): Promise<Map<string, string>> {
+    const { hashBlobs } = await import('./hashBlobs.js');
     return hashBlobs(this.git, oids);
   }
 
