@@ -392,11 +392,6 @@ export class Repo {
     );
   }
 
-  /** Commits reachable from `rev` and from no remote-tracking ref (own or not: see usecases/ownWork.ts). */
-  async unpushedCommits(rev: string, max: number): Promise<string[]> {
-    return lines(await this.git.text(['rev-list', `--max-count=${max}`, rev, '--not', '--remotes', '--']));
-  }
-
   /**
    * Every reflog entry of every ref and worktree HEAD (`git log -g --all`):
    * the commit each entry moved its ref to, the ref (`refs/heads/main`,
