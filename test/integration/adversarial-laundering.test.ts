@@ -202,6 +202,18 @@ describe('adversarial: no laundering (pre-push never signs what nobody verified)
       });
     }
 
+    it("git cherry-pick origin/x: a new commit of the user's that holds the contribution's bytes; the push is blocked", async () => {
+      const w = await world();
+      const b = await w.clone('b');
+      await w.commit(b, { 'docs/notes.md': 'own work first\n' }, 'own work');
+      const foreign = await contribute(w, { 'dist/app.txt': 'picked, unsigned\n' }, 'x');
+      await w.gitOk(b, ['fetch', '-q', 'origin']);
+      await w.gitOk(b, ['cherry-pick', 'origin/x']);
+      assert.notEqual(await head(w, b), foreign, 'the pick made a new commit');
+      await assertCopyBlocked(w, b, 'dist/app.txt', foreign, /\(from origin\/x\)/);
+      await acceptAndPush(w, b, 'dist/app.txt');
+    });
+
     it('git diff HEAD origin/x | git apply: no hook runs, and the push of the applied bytes is blocked', async () => {
       const w = await world();
       const b = await w.clone('b');
