@@ -3,7 +3,7 @@ import { withCoverage } from '../core/coverage.js';
 import { withReplacements } from '../core/replacements.js';
 import type { Policy, PolicyAt } from '../core/policy.js';
 import type { SignatureRecord } from '../core/record.js';
-import type { CheckReport, FileReport } from '../core/report.js';
+import type { CheckReport } from '../core/report.js';
 import type { Selection } from '../core/selectFiles.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import type { DigestCache } from '../cache/digestCache.js';
@@ -11,9 +11,9 @@ import { KmssigError } from '../errors.js';
 import type { Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
 import { findConfigRemoval } from './configRemoval.js';
-import { findSignedCommit, type SignedCommit } from './findSignedCommit.js';
-import { ownWork, type OwnWork } from './ownWork.js';
-import { foreignOrigins } from './provenance.js';
+import { findSignedCommit } from './findSignedCommit.js';
+import { ownWork } from './ownWork.js';
+import { judgeOwnership, originOf, type Ownership } from './provenance.js';
 import type { NotesView } from './notesView.js';
 import { treeFiles, worktreeFiles, type ReleaseFiles } from './releaseFiles.js';
 import { replacedReleaseFiles } from './replacements.js';
@@ -149,7 +149,7 @@ async function checkWithLocalWork(
   const judge = async (paths: string[]) => {
     const own = await ownWork(ctx.repo);
     if (own.noReflog) report.noReflog = true;
-    return ownership(ctx, own, { commit, files, selection, signed: walk.found }, paths);
+    return judgeOwnership(ctx, own, { commit, files, selection, signed: walk.found }, paths);
   };
 
   if (walk.found.length === 0) {
@@ -161,7 +161,7 @@ async function checkWithLocalWork(
     const verdicts = adopting ? new Map<string, Ownership>() : await judge([...files.digests.keys()]);
     for (const path of files.digests.keys()) {
       const verdict = verdicts.get(path);
-      report.files.push(adopting || verdict!.own ? { path, state: 'local' } : { path, state: 'unsigned', ...origin(verdict!) });
+      report.files.push(adopting || verdict!.own ? { path, state: 'local' } : { path, state: 'unsigned', ...originOf(verdict!) });
     }
     if (!allOk(report.files)) {
       report.status = 'fail';
@@ -196,65 +196,10 @@ async function checkWithLocalWork(
       continue;
     }
     const state = digest === undefined ? 'missing' : Object.hasOwn(signed.record.files, path) ? 'modified' : 'unsigned';
-    report.files.push({ path, state, signedCommit: signed.commit, ...origin(verdict) });
+    report.files.push({ path, state, signedCommit: signed.commit, ...originOf(verdict) });
   }
   if (!allOk(report.files)) report.status = 'fail';
   const covering = walk.found.filter((f) => f !== signed && report.files.some((r) => r.signedCommit === f.commit));
   if (covering.length > 0) report.covering = covering;
   return report;
-}
-
-/** Whether a listed file is the user's own change at a commit, and if not, which foreign commit its bytes came from. */
-interface Ownership {
-  own: boolean;
-  /** Not own: the foreign commit that last changed it, or that the bytes an own commit holds came from. */
-  changedBy?: string;
-  /** The bytes came from `changedBy` through this own commit (merge --squash, checkout <rev> -- path, apply…). */
-  copiedBy?: string;
-  /** Where `changedBy` had those bytes, when that is another path. */
-  copiedFrom?: string;
-}
-
-/** What a failing file's report says of where it came from. */
-const origin = ({ changedBy, copiedBy, copiedFrom }: Ownership): Pick<FileReport, 'changedBy' | 'copiedBy' | 'copiedFrom'> => ({
-  ...(changedBy ? { changedBy } : {}),
-  ...(copiedBy ? { copiedBy } : {}),
-  ...(copiedFrom ? { copiedFrom } : {}),
-});
-
-/**
- * DESIGN 3.1, ownership of content: a file is the user's own when the
- * commit that last changed it is the user's (the reflogs show this clone
- * creating it, pushed since or not) and its bytes came from no commit this
- * clone did not create — one pass of git over the region above the nearest
- * signed commits for all the files at once (usecases/provenance.ts). A
- * deleted file has no bytes to trace: its deletion is its last change.
- */
-async function ownership(
-  ctx: CheckContext,
-  own: OwnWork,
-  at: { commit: string; files: ReleaseFiles; selection: Selection; signed: readonly SignedCommit[] },
-  paths: readonly string[],
-): Promise<Map<string, Ownership>> {
-  const verdicts = new Map<string, Ownership>();
-  const traced = new Map<string, { blob: string; by: string }>();
-  for (const path of new Set(paths)) {
-    const by = await ctx.repo.lastChange(at.commit, path);
-    const blob = at.files.blobs.get(path);
-    if (by === undefined || !own.isOwn(by)) verdicts.set(path, { own: false, ...(by ? { changedBy: by } : {}) });
-    else if (blob === undefined) verdicts.set(path, { own: true });
-    else traced.set(path, { blob, by });
-  }
-  const blobs = new Map([...traced].map(([path, { blob }]) => [blob, at.files.digests.get(path)] as const));
-  const origins = await foreignOrigins(ctx, own, { start: at.commit, blobs, signed: at.signed, selection: at.selection });
-  for (const [path, { blob, by }] of traced) {
-    const origin = origins.get(blob);
-    verdicts.set(
-      path,
-      origin
-        ? { own: false, changedBy: origin.commit, copiedBy: by, ...(origin.path !== path ? { copiedFrom: origin.path } : {}) }
-        : { own: true },
-    );
-  }
-  return verdicts;
 }

@@ -1,7 +1,9 @@
+import type { FileReport } from '../core/report.js';
 import { selectFiles, type Selection } from '../core/selectFiles.js';
 import { decodePathLossy } from '../git/repo.js';
 import { validRecordsAt, type FindOptions, type SignedCommit } from './findSignedCommit.js';
 import type { OwnWork } from './ownWork.js';
+import type { ReleaseFiles } from './releaseFiles.js';
 
 /** Where the bytes of a release file came from: a commit this clone did not create, and the release path it put them at. */
 export interface ForeignOrigin {
@@ -94,4 +96,59 @@ export async function foreignOrigins(
     if (!vouched) origins.set(blob, found[0]!);
   }
   return origins;
+}
+
+/** Whether a listed file is the user's own change at a commit, and if not, which foreign commit its bytes came from. */
+export interface Ownership {
+  own: boolean;
+  /** Not own: the foreign commit that last changed it, or that the bytes an own commit holds came from. */
+  changedBy?: string;
+  /** The bytes came from `changedBy` through this own commit (merge --squash, checkout <rev> -- path, apply…). */
+  copiedBy?: string;
+  /** Where `changedBy` had those bytes, when that is another path. */
+  copiedFrom?: string;
+}
+
+/** What a failing file's report says of where it came from. */
+export const originOf = ({ changedBy, copiedBy, copiedFrom }: Ownership): Pick<FileReport, 'changedBy' | 'copiedBy' | 'copiedFrom'> => ({
+  ...(changedBy ? { changedBy } : {}),
+  ...(copiedBy ? { copiedBy } : {}),
+  ...(copiedFrom ? { copiedFrom } : {}),
+});
+
+/**
+ * DESIGN 3.1, ownership of content: a file is the user's own when the
+ * commit that last changed it is the user's (the reflogs show this clone
+ * creating it, pushed since or not) and its bytes came from no commit this
+ * clone did not create — one pass of git over the region above the nearest
+ * signed commits for all the files at once (usecases/provenance.ts). A
+ * deleted file has no bytes to trace: its deletion is its last change.
+ */
+export async function judgeOwnership(
+  ctx: Pick<FindOptions, 'repo' | 'notes' | 'policyAt' | 'anchors' | 'verifier'>,
+  own: OwnWork,
+  at: { commit: string; files: ReleaseFiles; selection: Selection; signed: readonly SignedCommit[] },
+  paths: readonly string[],
+): Promise<Map<string, Ownership>> {
+  const verdicts = new Map<string, Ownership>();
+  const traced = new Map<string, { blob: string; by: string }>();
+  for (const path of new Set(paths)) {
+    const by = await ctx.repo.lastChange(at.commit, path);
+    const blob = at.files.blobs.get(path);
+    if (by === undefined || !own.isOwn(by)) verdicts.set(path, { own: false, ...(by ? { changedBy: by } : {}) });
+    else if (blob === undefined) verdicts.set(path, { own: true });
+    else traced.set(path, { blob, by });
+  }
+  const blobs = new Map([...traced].map(([path, { blob }]) => [blob, at.files.digests.get(path)] as const));
+  const origins = await foreignOrigins(ctx, own, { start: at.commit, blobs, signed: at.signed, selection: at.selection });
+  for (const [path, { blob, by }] of traced) {
+    const origin = origins.get(blob);
+    verdicts.set(
+      path,
+      origin
+        ? { own: false, changedBy: origin.commit, copiedBy: by, ...(origin.path !== path ? { copiedFrom: origin.path } : {}) }
+        : { own: true },
+    );
+  }
+  return verdicts;
 }
