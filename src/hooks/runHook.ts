@@ -160,7 +160,8 @@ async function runVerify(repo: Repo, hook: VerifyHook, run: HookRun, say: Lines,
   const losses = await keepRemoteNotes(repo);
   const head = await repo.commitOf('HEAD');
   // A checkout of paths (`git checkout <rev> -- path`, `git restore --source`) leaves HEAD as it was verified.
-  if (hook === 'post-checkout' && run.args[2] === '0') return withLosses(await reportCopies(repo, head, run, say, pin), losses, say);
+  if (hook === 'post-checkout' && run.args[2] === '0')
+    return withLosses(await reportCopies(repo, head, run, say, pin, losses), losses, say);
   let loaded: LoadedConfig | undefined;
   let ran: Ran;
   try {
@@ -192,12 +193,18 @@ function withLosses(ran: Ran, losses: readonly NotesLoss[], say: Lines): Ran {
  * (DESIGN 3.1); a configuration at HEAD that cannot be read was reported
  * when HEAD was checked out.
  */
-async function reportCopies(repo: Repo, head: string, run: HookRun, say: Lines, pin: Pin | undefined): Promise<Ran> {
+async function reportCopies(repo: Repo, head: string, run: HookRun, say: Lines, pin: Pin | undefined, losses: NotesLoss[]): Promise<Ran> {
   const loaded = await loadConfig(commitSource(repo, head)).catch(() => undefined);
   if (!loaded) return { code: 0, mode: hookMode('post-checkout', pin, undefined) };
   const session = await hookSession(repo, loaded, run.env, { commit: head, pin, targetRefs: await repo.refsOf('HEAD', head) });
   const paths = selectFiles(await repo.uncommittedPaths(), session.selection);
-  const { files, signed } = await foreignUncommitted(session, head, paths);
+  let { files, signed } = await foreignUncommitted(session, head, paths);
+  if (files.length > 0 && (await refreshNotes(repo))) {
+    // `git fetch origin pull/8/head` fetches no notes: the bytes may have a record this clone has not read yet.
+    losses.push(...(await keepRemoteNotes(repo)));
+    session.notes = await loadNotes(repo);
+    ({ files, signed } = await foreignUncommitted(session, head, paths));
+  }
   // As after any checkout: the mode of the nearest signed commit's configuration, unless pinned.
   const mode = hookMode('post-checkout', session.pin, signed[0] ? (await session.configAt(signed[0].commit))?.config : undefined);
   if (mode !== 'off') for (const file of files) say.warn(messages.hookUncommittedForeign(file));
@@ -214,18 +221,20 @@ async function verifyWithConfig(
   losses: NotesLoss[],
 ): Promise<Ran> {
   const { pulled, decisions } = run;
+  // A squash (`pull --squash`) leaves HEAD where it was: what it brought is uncommitted, and traced as such.
+  const incoming = pulled && !(hook === 'post-merge' && run.args[0] === '1');
   // The key of what is verified now (after any fetch below); a clean pass is stored under it.
   const decisionKey = async () => hookDecisionKey(await readState(repo), hook, pulled);
   let key = await decisionKey();
   const head = await repo.commitOf('HEAD');
   const session = await hookSession(repo, loaded, run.env, { commit: head, pin, targetRefs: await repo.refsOf('HEAD', head) });
-  let verification = await verifyAfter(session, hook, pulled);
-  if (verification.failed && (await refreshNotes(repo))) {
-    // `git pull origin main` fetches only the ref it names, not the notes refspec: fetch the notes, then decide.
+  let verification = await verifyAfter(session, hook, incoming);
+  if ((verification.failed || verification.foreignUncommitted.length > 0) && (await refreshNotes(repo))) {
+    // `git pull origin main` (or `--squash`) fetches only the ref it names, not the notes refspec: fetch the notes, then decide.
     losses.push(...(await keepRemoteNotes(repo)));
     session.notes = await loadNotes(repo);
     key = await decisionKey();
-    verification = await verifyAfter(session, hook, pulled);
+    verification = await verifyAfter(session, hook, incoming);
   }
   // The mode is the one of the nearest signed commit's configuration (someone with signing rights signed it), unless pinned.
   const main = verification.reports[0]!.report;

@@ -220,7 +220,8 @@ describe('adversarial: no laundering (pre-push never signs what nobody verified)
       const foreign = await contribute(w, { 'dist/app.txt': 'applied, unsigned\n', 'dist/new.txt': 'a new file, unsigned\n' }, 'x');
       await w.gitOk(b, ['fetch', '-q', 'origin']);
       const patch = await w.gitOk(b, ['diff', '--binary', 'HEAD', 'origin/x']);
-      await w.gitOk(b, ['apply', '--index'], { input: patch });
+      await w.gitOk(b, ['apply'], { input: patch });
+      await w.gitOk(b, ['add', 'dist']);
       await w.gitOk(b, ['commit', '-q', '--no-verify', '-m', 'applied the patch']);
       await assertCopyBlocked(w, b, 'dist/new.txt', foreign, /\(from origin\/x\)/);
       const sign = await w.kmssig(b, ['sign', '--ref', 'main', '--accept', 'dist/app.txt', '--accept', 'dist/new.txt']);
@@ -378,6 +379,24 @@ describe('adversarial: no laundering (pre-push never signs what nobody verified)
       await w.commit(a(w), { 'dist/app.txt': 'app v2\n' });
       await quietPush(w, a(w), ['push', 'origin', 'main']);
       assert.equal((await strict(w, a(w))).code, 0);
+    });
+
+    it("pull --squash of a teammate's signed branch over one's own unpushed release change: no alarm (issue 23)", async () => {
+      // A squash leaves HEAD where it was: what the pull brought is uncommitted (and vouched for by the teammate's record),
+      // and the user's own unpushed change at HEAD is not pulled content, so it is not held to the strict rule of a pull.
+      const w = await world();
+      const b = await w.clone('b');
+      await w.gitOk(a(w), ['checkout', '-q', '-b', 'feature']);
+      await w.commit(a(w), { 'dist/feature.txt': 'feature, signed on its branch\n' });
+      await quietPush(w, a(w), ['push', 'origin', 'feature']);
+      await w.commit(b, { 'dist/app.txt': 'own, not pushed yet\n' });
+      const pull = await w.git(b, ['pull', '--squash', 'origin', 'feature']);
+      assert.equal(pull.code, 0, both(pull));
+      assert.doesNotMatch(pull.stderr, /✖|⚠|FAILED VERIFICATION/, both(pull));
+      assert.match(pull.stderr, /dist\/app\.txt: local, will be signed on push/);
+      await w.gitOk(b, ['commit', '-q', '--no-verify', '-m', 'squashed feature']);
+      await quietPush(w, b, ['push', 'origin', 'main']);
+      assert.equal((await strict(w, b)).code, 0);
     });
 
     it('a file checked out from a signed branch: bytes a valid record lists are no laundering (issue 23)', async () => {
