@@ -22,6 +22,7 @@ import {
   initRepo,
   kmsEnv,
   kmssig,
+  linearHistoryStream,
   machineLine,
   main,
   quick,
@@ -77,7 +78,7 @@ await main(SCRIPT, async () => {
   const tmp = tempDir();
 
   const repo = initRepo(join(tmp, 'history'));
-  const built = timed('git', ['fast-import', '--quiet'], { cwd: repo, input: fastImportStream(plan.commits) });
+  const built = timed('git', ['fast-import', '--quiet'], { cwd: repo, input: linearHistoryStream(plan.commits) });
   git(repo, ['reset', '-q', '--hard', 'main']);
   const signed = git(repo, ['rev-parse', `main~${plan.back}`]).trim();
   kmssig(['sign', '--rev', signed, '--ref', 'main', ...ACCEPT], { cwd: repo, env });
@@ -152,7 +153,7 @@ await main(SCRIPT, async () => {
 /** The only signed commit `plan.deep` back: check next to a bare rev-list over the same history. */
 async function deepHistory(tmp, env, proxy) {
   const repo = initRepo(join(tmp, 'deep'));
-  timed('git', ['fast-import', '--quiet'], { cwd: repo, input: fastImportStream(plan.deep + 1) });
+  timed('git', ['fast-import', '--quiet'], { cwd: repo, input: linearHistoryStream(plan.deep + 1) });
   git(repo, ['reset', '-q', '--hard', 'main']);
   const signed = git(repo, ['rev-parse', `main~${plan.deep}`]).trim();
   kmssig(['sign', '--rev', signed, '--ref', 'main', ...ACCEPT], { cwd: repo, env });
@@ -200,22 +201,6 @@ async function deepHistory(tmp, env, proxy) {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-}
-
-/** A linear history: the configuration and a release file first, then commits that change only a source file. */
-function fastImportStream(count) {
-  const parts = [];
-  const data = (text) => `data ${Buffer.byteLength(text)}\n${text}\n`;
-  const config = JSON.stringify({ keyId: 'alias/release', files: ['dist/**'] }) + '\n';
-  for (let i = 0; i < count; i++) {
-    const when = 1_700_000_000 + i;
-    let commit = `commit refs/heads/main\nmark :${i + 1}\ncommitter Bench <bench@example.com> ${when} +0000\n${data(`commit ${i}`)}`;
-    if (i > 0) commit += `from :${i}\n`;
-    if (i === 0) commit += `M 100644 inline .kmssigrc\n${data(config)}M 100644 inline dist/app.bin\n${data('the release\n')}`;
-    commit += `M 100644 inline src/counter.txt\n${data(`${i}\n`)}`;
-    parts.push(commit);
-  }
-  return parts.join('');
 }
 
 /** Copies the signed commit's record onto `count` commits between it and main: each is refused by policy (wrong commit). */

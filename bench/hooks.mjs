@@ -90,7 +90,10 @@ await main(SCRIPT, async () => {
   timed(process.execPath, [bin, 'install'], { cwd: b, env });
   sh(b, ['branch', 'other']);
 
-  const hook = (cwd, args, input) => () => timed('kmssig', ['hook', ...args], { cwd, env, input }).seconds;
+  // As git runs them: the guard (.git/kmssig-hooks) calls kmssig with KMSSIG_GUARD=1, which tells it that the
+  // guard is in place (without it a run first checks and repairs the guard: src/hooks/repairGuard.ts).
+  const hookEnv = { ...env, KMSSIG_GUARD: '1' };
+  const hook = (cwd, args, input) => () => timed('kmssig', ['hook', ...args], { cwd, env: hookEnv, input }).seconds;
   const calls = new Map();
   const counted = (name, run, prepare) => ({
     name,
@@ -103,7 +106,8 @@ await main(SCRIPT, async () => {
     },
   });
   const pushLine = `refs/heads/main ${tip} refs/heads/main ${parent}\n`;
-  const nodeHook = (build, cwd, args, input) => () => timed(process.execPath, [build, 'hook', ...args], { cwd, env, input }).seconds;
+  const nodeHook = (build, cwd, args, input) => () =>
+    timed(process.execPath, [build, 'hook', ...args], { cwd, env: hookEnv, input }).seconds;
   const direct = (label, build) => [
     counted(`${label}node bin.js hook post-checkout (no-op)`, nodeHook(build, b, ['post-checkout', tip, tip, '1'])),
     counted(`${label}node bin.js hook post-merge (no-op)`, nodeHook(build, b, ['post-merge', '0'])),

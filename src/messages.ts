@@ -249,27 +249,11 @@ export const messages = {
     ),
 
   // no laundering (DESIGN 3.1)
-  launderingBlocked: (
-    where: string,
-    commit: string,
-    files: readonly { path: string; changedBy?: string; from: readonly string[] }[],
-    noReflog: boolean,
-    fix: string,
-  ) => [
+  launderingBlocked: (where: string, commit: string, files: readonly ForeignSource[], noReflog: boolean, fix: string) => [
     error(
       `kmssig ${where}: ${files.length} release file(s) of ${commit.slice(0, 12)} came from outside this clone and no valid signature covers them, so they are not signed${where === 'pre-push' ? ' and nothing is pushed' : ''}:`,
     ),
-    ...files.map((f) =>
-      plain(
-        `  ${f.path}: ${f.changedBy ? `last changed by ${f.changedBy.slice(0, 12)}, which this clone did not make` : 'never signed'}${
-          f.changedBy
-            ? f.from.length > 0
-              ? ` (from ${f.from.slice(0, 3).join(', ')})`
-              : ' (on no remote-tracking ref: a pull from a URL, FETCH_HEAD or a bundle)'
-            : ''
-        }`,
-      ),
-    ),
+    ...files.map((f) => plain(`  ${f.path}: ${f.changedBy ? foreignSource(f) : 'never signed'}`)),
     ...(noReflog
       ? [
           info(
@@ -293,10 +277,8 @@ export const messages = {
     info(
       `kmssig: ${commit.slice(0, 12)}, an older commit of this push, was not signed: ${paths.join(', ')} came from outside this clone and nobody verified ${paths.length > 1 ? 'them' : 'it'} there`,
     ),
-  acceptedForeign: (path: string, changedBy: string | undefined) =>
-    warn(
-      `kmssig: signing ${path} as reviewed by you${changedBy ? `: last changed by ${changedBy.slice(0, 12)}, which this clone did not make` : ''}`,
-    ),
+  acceptedForeign: (file: ForeignSource) =>
+    warn(`kmssig: signing ${file.path} as reviewed by you${file.changedBy ? `: ${foreignSource(file)}` : ''}`),
   acceptUnknown: (path: string) =>
     error(`--accept ${JSON.stringify(path)} names no release file that needs accepting here: name exactly the paths kmssig listed`),
 
@@ -323,6 +305,10 @@ export const messages = {
         ),
   hookLocalFile: (path: string) => info(`kmssig: ${path}: local, will be signed on push`),
   hookUncommittedFile: (path: string) => info(`kmssig: ${path}: uncommitted change, verified once committed and pushed`),
+  hookUncommittedForeign: (file: ForeignSource & { changedBy: string }) =>
+    warn(
+      `kmssig: ${file.path}: uncommitted, its bytes came unsigned from ${file.changedBy.slice(0, 12)}${file.copiedFrom ? ` (${file.copiedFrom} there)` : ''}, which this clone did not make${fromWhere(file.from)}: a push of them will be refused; review them, and once committed sign them deliberately with 'kmssig sign --accept ${file.path}'`,
+    ),
   prePushSigned: (count: number, remote: string, published: string) =>
     info(
       `kmssig: signed ${count} commit(s)${published === 'outer-push' ? ' (the notes go with this push)' : published === 'skipped' ? '' : `, signatures published to ${remote}`}`,
@@ -502,6 +488,30 @@ export const messages = {
   recordsFailed: (failed: number, count: number) =>
     error(`${failed} of ${count} record file(s) failed: do not use the files they list, get them again from the source`),
 } as const;
+
+/** A release file that came from outside this clone (DESIGN 3.1), as the no-laundering messages name it. */
+interface ForeignSource {
+  path: string;
+  /** The foreign commit that last changed it, or that its bytes came from (`copiedBy`). */
+  changedBy?: string;
+  /** The user's own commit that copied those bytes in. */
+  copiedBy?: string;
+  /** Where `changedBy` had them, when that is another path. */
+  copiedFrom?: string;
+  /** Remote-tracking refs that reach `changedBy`. */
+  from: readonly string[];
+}
+
+function foreignSource(f: ForeignSource): string {
+  const commit = (f.changedBy ?? '').slice(0, 12);
+  const what = f.copiedBy
+    ? `copied by your commit ${f.copiedBy.slice(0, 12)} from ${commit}${f.copiedFrom ? ` (${f.copiedFrom} there)` : ''}, which this clone did not make`
+    : `last changed by ${commit}, which this clone did not make`;
+  return `${what}${fromWhere(f.from)}`;
+}
+
+const fromWhere = (from: readonly string[]) =>
+  from.length > 0 ? ` (from ${from.slice(0, 3).join(', ')})` : ' (on no remote-tracking ref: a pull from a URL, FETCH_HEAD or a bundle)';
 
 function names(items: readonly string[]): string {
   return items.map(q).join(', ');

@@ -106,6 +106,11 @@ export function git(cwd, args, options = {}) {
 export function initRepo(path, { bare = false } = {}) {
   mkdirSync(path, { recursive: true });
   git(path, ['init', '-q', '-b', 'main', ...(bare ? ['--bare'] : [])]);
+  return configureRepo(path);
+}
+
+/** The settings of initRepo, for a repository made otherwise (a clone). */
+export function configureRepo(path) {
   for (const [k, v] of [
     ['gc.auto', '0'],
     ['core.compression', '0'],
@@ -116,6 +121,25 @@ export function initRepo(path, { bare = false } = {}) {
     git(path, ['config', k, v]);
   }
   return path;
+}
+
+/**
+ * A `git fast-import` stream of a linear history on main: the configuration
+ * and a release file first, then commits that change only a source file.
+ */
+export function linearHistoryStream(count) {
+  const parts = [];
+  const data = (text) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+  const config = JSON.stringify({ keyId: 'alias/release', files: ['dist/**'] }) + '\n';
+  for (let i = 0; i < count; i++) {
+    const when = 1_700_000_000 + i;
+    let commit = `commit refs/heads/main\nmark :${i + 1}\ncommitter Bench <bench@example.com> ${when} +0000\n${data(`commit ${i}`)}`;
+    if (i > 0) commit += `from :${i}\n`;
+    if (i === 0) commit += `M 100644 inline .kmssigrc\n${data(config)}M 100644 inline dist/app.bin\n${data('the release\n')}`;
+    commit += `M 100644 inline src/counter.txt\n${data(`${i}\n`)}`;
+    parts.push(commit);
+  }
+  return parts.join('');
 }
 
 /** A folder with a `git` that logs each call (one line: its arguments) and runs the real git. */

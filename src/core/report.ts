@@ -4,10 +4,17 @@ import type { SignatureRecord } from './record.js';
 /** One listed file's verdict, with the signed commit it was compared against. */
 export interface FileReport extends FileResult {
   signedCommit?: string;
-  /** For a failure under the local-work rule: the commit that last changed the file, which is not the user's own. */
+  /**
+   * For a failure under the local-work rule: the commit, not the user's own,
+   * that last changed the file, or that its bytes came from (`copiedBy`).
+   */
   changedBy?: string;
   /** For a `replaced` file: the replace ref a checkout takes its content from. */
   replacedBy?: string;
+  /** The user's own commit that holds bytes copied from `changedBy` (merge --squash, checkout <rev> -- path, apply…). */
+  copiedBy?: string;
+  /** Where `changedBy` had those bytes, when that is another path. */
+  copiedFrom?: string;
 }
 
 /** The outcome of verifying one revision (or the working tree): what `check` prints and hooks act on. */

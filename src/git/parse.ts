@@ -127,12 +127,86 @@ export function parseConfigScopes(out: string): { scope: string; value: string }
   });
 }
 
-/** `git log -g --all --format='%H %gs'`: each reflog entry's commit and subject. */
-export function parseReflog(out: string): { commit: string; subject: string }[] {
-  return out
-    .split('\n')
-    .filter((l) => l.length > 41)
-    .map((l) => ({ commit: l.slice(0, 40), subject: l.slice(41) }));
+/**
+ * `git log -g --all --format='%H %gD %gs'`: each reflog entry's commit, the
+ * ref whose reflog it is (`refs/heads/main`, `HEAD`, `refs/stash`) and its
+ * subject. The selector after the ref (`@{0}`, or a date with spaces when
+ * `log.date` asks for one) ends at the first `} `.
+ */
+export function parseReflog(out: string): { commit: string; ref: string; subject: string }[] {
+  const entries: { commit: string; ref: string; subject: string }[] = [];
+  for (const line of out.split('\n')) {
+    const space = line.indexOf(' ');
+    const at = line.indexOf('@{', space + 1);
+    const close = at === -1 ? -1 : line.indexOf('} ', at);
+    if (space < 40 || close === -1) continue;
+    entries.push({ commit: line.slice(0, space), ref: line.slice(space + 1, at), subject: line.slice(close + 2) });
+  }
+  return entries;
+}
+
+/** A file of object ids such as FETCH_HEAD or MERGE_HEAD: the id that starts each line (`<oid>\t[not-for-merge]\t<what>`). */
+export function parseOidLines(text: string): string[] {
+  const oids: string[] = [];
+  for (const line of text.split('\n')) {
+    const oid = /^([0-9a-f]{40}|[0-9a-f]{64})(?![0-9a-f])/.exec(line)?.[1];
+    if (oid) oids.push(oid);
+  }
+  return oids;
+}
+
+/** One change of `git log --raw -z`: the modes, the object ids before and after, the status letter and the path (raw bytes). */
+export interface RawChange {
+  srcMode: string;
+  dstMode: string;
+  src: string;
+  dst: string;
+  status: string;
+  path: Buffer;
+}
+
+/**
+ * `git log --format=%x01%H %P --raw -z --no-abbrev --no-renames [-m]`: each
+ * commit with its parents and the changes of one diff. With `-m` a merge
+ * comes once for every parent its diff against shows a change, each time
+ * with that diff's changes.
+ */
+export function parseRawLog(out: Buffer): { commit: string; parents: string[]; changes: RawChange[] }[] {
+  const commits: { commit: string; parents: string[]; changes: RawChange[] }[] = [];
+  let current: { commit: string; parents: string[]; changes: RawChange[] } | undefined;
+  const tokens = splitZ(out);
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token[0] === 1) {
+      const [commit = '', ...parents] = token.subarray(1).toString('latin1').trim().split(' ').filter(Boolean);
+      current = { commit, parents, changes: [] };
+      commits.push(current);
+      continue;
+    }
+    const text = token.toString('latin1').replace(/^\n/, '');
+    if (!current || !text.startsWith(':')) continue;
+    const [srcMode = '', dstMode = '', src = '', dst = '', status = ''] = text.slice(1).split(' ');
+    const path = tokens[++i];
+    if (path === undefined) break;
+    // A rename or copy (not asked for) names two paths: the second is where the content is now.
+    const to = /^[RC]/.test(status) ? tokens[++i] : path;
+    if (to === undefined) break;
+    current.changes.push({ srcMode, dstMode, src, dst, status, path: to });
+  }
+  return commits;
+}
+
+/** `git ls-files -s -z`: `<mode> <oid> <stage>\t<path>` records: each path (raw bytes) with its object id and stage. */
+export function parseLsFilesStage(out: Buffer): { mode: string; oid: string; stage: number; path: Buffer }[] {
+  const entries: { mode: string; oid: string; stage: number; path: Buffer }[] = [];
+  for (const raw of splitZ(out)) {
+    const tab = raw.indexOf(9);
+    if (tab === -1) continue;
+    const [mode, oid, stage] = raw.subarray(0, tab).toString('latin1').split(' ');
+    if (!mode || !oid || stage === undefined) continue;
+    entries.push({ mode, oid, stage: Number(stage), path: raw.subarray(tab + 1) });
+  }
+  return entries;
 }
 
 /** `git log --format='%H %an <%ae>'`: commit -> `Name <email>`. */

@@ -1,9 +1,8 @@
-import { open, readFile } from 'node:fs/promises';
+import { lstat, open, readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { KmssigError } from '../errors.js';
 import { messages } from '../messages.js';
 import { createGitRunner, type GitRunner, type GitRunnerOptions } from './exec.js';
-import { hashBlobs } from './hashBlobs.js';
 import {
   lines,
   parseAuthors,
@@ -13,8 +12,11 @@ import {
   parseConfigScopes,
   parseConfigZ,
   parseHistoryLine,
+  parseLsFilesStage,
   parseLsTree,
   parseNameOnlyLog,
+  parseOidLines,
+  parseRawLog,
   parseReflog,
   parseReplaceRefs,
   parseStatusZ,
@@ -417,18 +419,104 @@ export class Repo {
     );
   }
 
-  /** Commits reachable from `rev` and from no remote-tracking ref (own or not: see usecases/ownWork.ts). */
-  async unpushedCommits(rev: string, max: number): Promise<string[]> {
-    return lines(await this.git.text(['rev-list', `--max-count=${max}`, rev, '--not', '--remotes', '--']));
+  /**
+   * Every reflog entry of every ref and worktree HEAD (`git log -g --all`):
+   * the commit each entry moved its ref to, the ref (`refs/heads/main`,
+   * `HEAD`, `refs/stash`) and the entry's subject (`commit (amend): …`,
+   * `pull: Fast-forward`, `rebase (pick): …`).
+   */
+  async reflogEntries(): Promise<{ commit: string; ref: string; subject: string }[]> {
+    return parseReflog((await this.git.maybe(['log', '-g', '--all', '--format=%H %gD %gs'])) ?? '');
   }
 
   /**
-   * Every reflog entry of every ref and worktree HEAD (`git log -g --all`):
-   * the commit each entry moved its ref to, and the entry's subject
-   * (`commit (amend): …`, `pull: Fast-forward`, `rebase (pick): …`).
+   * The commits that git's own files name outside refs and reflogs, in every
+   * worktree: FETCH_HEAD (every line: `git fetch origin pull/8/head`, a URL,
+   * a bundle), MERGE_HEAD, CHERRY_PICK_HEAD, REVERT_HEAD and ORIG_HEAD.
    */
-  async reflogEntries(): Promise<{ commit: string; subject: string }[]> {
-    return parseReflog((await this.git.maybe(['log', '-g', '--all', '--format=%H %gs'])) ?? '');
+  async pseudoRefCommits(): Promise<string[]> {
+    const worktrees = await readdir(join(this.commonDir, 'worktrees')).catch(() => [] as string[]);
+    const dirs = new Set([this.gitDir, this.commonDir, ...worktrees.map((w) => join(this.commonDir, 'worktrees', w))]);
+    const files = [...dirs].flatMap((dir) => PSEUDO_REFS.map((name) => join(dir, name)));
+    const texts = await Promise.all(files.map((file) => readFile(file, 'latin1').catch(() => '')));
+    return [...new Set(texts.flatMap(parseOidLines))];
+  }
+
+  /**
+   * The diffs that put one of these blobs at a path, newest first: one pass
+   * of `git log --find-object` over the commits that `tips` and every ref
+   * (notes and the stash left out) reach, stopping at `exclude`. Each diff
+   * comes with its commit, the commit's parents and the blobs it adds where;
+   * a merge comes once for each parent whose diff adds one
+   * (`--diff-merges=separate`, whatever log.diffMerges says), a root commit
+   * with everything it has. Tips this clone does not have are ignored.
+   */
+  async blobIntroductions(
+    blobs: Iterable<string>,
+    tips: Iterable<string>,
+    exclude: Iterable<string>,
+  ): Promise<{ commit: string; parents: string[]; added: { blob: string; path: Buffer }[] }[]> {
+    const wanted = new Set(blobs);
+    const revs = [...new Set(tips)].concat([...new Set(exclude)].map((c) => `^${c}`));
+    if (wanted.size === 0) return [];
+    if (![...wanted, ...revs].every((r) => /^\^?(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(r)))
+      throw new KmssigError('INPUT', messages.noSuchRevision(revs.join(' ')));
+    const out = await this.git.bytes(
+      [
+        'log',
+        '--format=%x01%H %P',
+        '--raw',
+        '-z',
+        '--no-abbrev',
+        '--no-renames',
+        '--root',
+        '--diff-merges=separate',
+        '--no-color',
+        '--no-show-signature',
+        ...[...wanted].map((b) => `--find-object=${b}`),
+        '--ignore-missing',
+        '--exclude=refs/notes/*',
+        '--exclude=refs/stash',
+        '--all',
+        '--stdin',
+      ],
+      revs.join('\n') + '\n',
+    );
+    return parseRawLog(out).flatMap(({ commit, parents, changes }) => {
+      const added = changes.filter((c) => wanted.has(c.dst)).map((c) => ({ blob: c.dst, path: c.path }));
+      return added.length > 0 ? [{ commit, parents, added }] : [];
+    });
+  }
+
+  /** The blob ids these paths have in the index (any stage), by path; paths not in the index are left out. */
+  async stagedBlobs(paths: readonly string[]): Promise<Map<string, string[]>> {
+    const found = new Map<string, string[]>();
+    if (paths.length === 0) return found;
+    const out = await this.git.bytes(['ls-files', '-s', '-z', '--full-name', '--', ...paths.map((p) => `:(literal)${p}`)]);
+    for (const { oid, path, mode } of parseLsFilesStage(out)) {
+      if (mode === '160000') continue;
+      const name = decodePathLossy(path);
+      found.set(name, [...(found.get(name) ?? []), oid]);
+    }
+    return found;
+  }
+
+  /**
+   * The blob id git would store for each of these paths that is a regular
+   * file in the working tree (`git hash-object`, with the path's filters), by
+   * path. Nothing is written to the object database.
+   */
+  async worktreeBlobs(paths: readonly string[]): Promise<Map<string, string>> {
+    const files: string[] = [];
+    for (const path of paths) if ((await lstat(join(this.root, path)).catch(() => undefined))?.isFile()) files.push(path);
+    const found = new Map<string, string>();
+    if (files.length === 0) return found;
+    const oids = lines(await this.git.text(['hash-object', '--', ...files]));
+    files.forEach((path, i) => {
+      const oid = oids[i];
+      if (oid) found.set(path, oid);
+    });
+    return found;
   }
 
   /** Whether this clone writes reflogs at all (a mirror clone or core.logAllRefUpdates=false writes none). */
@@ -620,7 +708,9 @@ export class Repo {
   }
 
   /** Hashes the blobs' bytes (SHA-512 hex, by object id), streamed through cat-file. */
-  hashBlobs(oids: Iterable<string>): Promise<Map<string, string>> {
+  // Loaded on demand: worker_threads is not for a hook that has nothing to do.
+  async hashBlobs(oids: Iterable<string>): Promise<Map<string, string>> {
+    const { hashBlobs } = await import('./hashBlobs.js');
     return hashBlobs(this.git, oids);
   }
 
@@ -651,6 +741,9 @@ export function replaceRefBase(env: NodeJS.ProcessEnv): string {
   const base = env.GIT_REPLACE_REF_BASE || 'refs/replace/';
   return base.endsWith('/') ? base : `${base}/`;
 }
+
+/** git's files that name commits outside refs and reflogs (see pseudoRefCommits). */
+const PSEUDO_REFS = ['FETCH_HEAD', 'MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD', 'ORIG_HEAD'];
 
 /** The last `bytes` of a file as text (`whole` when that is all of it), or undefined when it does not exist. */
 async function readTail(path: string, bytes: number): Promise<{ text: string; whole: boolean } | undefined> {

@@ -29,7 +29,6 @@ export async function hookEntry(hook: HookName, { args, stdin, cwd, env }: HookI
   }
   // kmssig's guard ran first and already did this hook's work: a manager's entry for kmssig behind it does nothing.
   if (env.KMSSIG_GUARDED === '1') return quiet;
-  if (hook === 'post-checkout' && args[2] === '0') return quiet; // a file checkout, not a branch switch
   // What the decision key needs: the repository with HEAD and the refs (one git process) beside
   // pre-push's standard input, then after a merge the reflog's last entry (a file read).
   const [{ repo, state }, input] = await Promise.all([
@@ -55,7 +54,12 @@ async function decide(
   const decisions = createLineCache(repo.commonDir, 'decisions');
   // pre-push's ref lines, parsed once here for the whole run.
   const updates = hook === 'pre-push' ? parsePushLines(input) : [];
-  if (hook === 'pre-push') {
+  // A checkout of paths (flag 0) or a squash merge leaves HEAD where it was: what matters is what it wrote to the index and disk.
+  const copied = (hook === 'post-checkout' && args[2] === '0') || (hook === 'post-merge' && args[0] === '1');
+  if (copied) {
+    // Nothing differs from HEAD (`git checkout -- file` undid an edit): nothing came in.
+    if ((await repo.uncommittedPaths()).size === 0) return quiet;
+  } else if (hook === 'pre-push') {
     if (updates.length === 0) return quiet;
     if (await decisions.has(prePushDecisionKey(state, args[0] ?? '', input))) return quiet;
   } else if (await decisions.has(hookDecisionKey(state, hook, pulled))) return quiet;

@@ -86,12 +86,11 @@ export async function prePush(session: Session, options: PrePushOptions): Promis
  * accepts anything by itself, it names the command a person runs.
  */
 async function refuseLaundering(session: Session, targets: readonly SignTarget[], info: (line: Message) => void): Promise<SignTarget[]> {
-  const verdicts = new Map<string, Awaited<ReturnType<typeof findForeignFiles>>>();
   const kept: SignTarget[] = [];
   for (const target of targets) {
     const { commit, ref, inRange } = target;
-    let verdict = verdicts.get(commit);
-    if (!verdict) verdicts.set(commit, (verdict = await findForeignFiles(session, commit)));
+    // Decided once per commit, also when the commit is pushed to several refs.
+    const verdict = await findForeignFiles(session, commit);
     const paths = verdict.foreign.map((f) => f.path);
     if (paths.length === 0) kept.push(target);
     // An older commit of the range with foreign content is left unsigned; a pushed tip blocks the push.

@@ -13,10 +13,9 @@ import type { Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
 import { checkWithoutConfig } from '../usecases/check.js';
 import { commitSource } from '../usecases/configAt.js';
-import { findForeignFiles } from '../usecases/noLaundering.js';
+import { findForeignFiles, foreignUncommitted } from '../usecases/noLaundering.js';
 import { keepRemoteNotes, type NotesLoss } from '../usecases/notesMemory.js';
 import { loadNotes } from '../usecases/notesView.js';
-import { ownWork } from '../usecases/ownWork.js';
 import { readPin } from '../usecases/pin.js';
 import { openSession, type Session } from '../usecases/session.js';
 import { hookDeadlineMs, kmsTimeoutMs } from '../usecases/timeouts.js';
@@ -25,6 +24,7 @@ import { createLines, type HookOutcome, type Lines } from './hookOutcome.js';
 import { fetchAllNotes } from './installHooks.js';
 import { prePush } from './prePush.js';
 import { isFailure } from '../core/compare.js';
+import { selectFiles } from '../core/selectFiles.js';
 import { verifyAfter } from './verifyAfter.js';
 
 /** What the fast path (hookEntry.ts) already did: the decision cache, whether this was a pull, pre-push's standard input. */
@@ -148,8 +148,7 @@ async function runPrePush(repo: Repo, run: HookRun, say: Lines, pin: Pin | undef
 async function prePushMode(session: Session, tip: string, loaded: LoadedConfig): Promise<HookMode> {
   const mode = hookMode('pre-push', session.pin, loaded.config);
   if (mode === 'block' || session.pin?.hooks['pre-push']) return mode;
-  const by = await session.repo.lastChange(tip, loaded.path);
-  if (by && (await ownWork(session.repo, tip, session.maxCommits)).isOwn(by)) return mode;
+  // The same verdict the no-laundering gate reads next (decided once per commit).
   const { foreign } = await findForeignFiles(session, tip).catch(() => ({ foreign: [{ path: loaded.path }] }));
   return foreign.some((f) => f.path === loaded.path) ? 'block' : mode;
 }
@@ -164,6 +163,9 @@ async function runVerify(repo: Repo, hook: VerifyHook, run: HookRun, say: Lines,
   // Records a remote's notes lost since this clone read them are kept before anything reads the notes.
   const losses = await keepRemoteNotes(repo);
   const head = await repo.commitOf('HEAD');
+  // A checkout of paths (`git checkout <rev> -- path`, `git restore --source`) leaves HEAD as it was verified.
+  if (hook === 'post-checkout' && run.args[2] === '0')
+    return withLosses(await reportCopies(repo, head, run, say, pin, losses), losses, say);
   let loaded: LoadedConfig | undefined;
   let ran: Ran;
   try {
@@ -188,6 +190,31 @@ function withLosses(ran: Ran, losses: readonly NotesLoss[], say: Lines): Ran {
   return { ...ran, code: 1 };
 }
 
+/**
+ * After a checkout of paths: HEAD did not move, so only what the checkout
+ * wrote is news. Release files whose bytes came unsigned from a foreign
+ * commit get one line each, saying that a push of them will be refused
+ * (DESIGN 3.1); a configuration at HEAD that cannot be read was reported
+ * when HEAD was checked out.
+ */
+async function reportCopies(repo: Repo, head: string, run: HookRun, say: Lines, pin: Pin | undefined, losses: NotesLoss[]): Promise<Ran> {
+  const loaded = await loadConfig(commitSource(repo, head)).catch(() => undefined);
+  if (!loaded) return { code: 0, mode: hookMode('post-checkout', pin, undefined) };
+  const session = await hookSession(repo, loaded, run.env, { commit: head, pin, targetRefs: await repo.refsOf('HEAD', head) });
+  const paths = selectFiles(await repo.uncommittedPaths(), session.selection);
+  let { files, signed } = await foreignUncommitted(session, head, paths);
+  if (files.length > 0 && (await refreshNotes(repo))) {
+    // `git fetch origin pull/8/head` fetches no notes: the bytes may have a record this clone has not read yet.
+    losses.push(...(await keepRemoteNotes(repo)));
+    session.notes = await loadNotes(repo);
+    ({ files, signed } = await foreignUncommitted(session, head, paths));
+  }
+  // As after any checkout: the mode of the nearest signed commit's configuration, unless pinned.
+  const mode = hookMode('post-checkout', session.pin, signed[0] ? (await session.configAt(signed[0].commit))?.config : undefined);
+  if (mode !== 'off') for (const file of files) say.warn(messages.hookUncommittedForeign(file));
+  return { code: 0, mode };
+}
+
 async function verifyWithConfig(
   repo: Repo,
   loaded: LoadedConfig,
@@ -198,18 +225,20 @@ async function verifyWithConfig(
   losses: NotesLoss[],
 ): Promise<Ran> {
   const { pulled, decisions } = run;
+  // A squash (`pull --squash`) leaves HEAD where it was: what it brought is uncommitted, and traced as such.
+  const incoming = pulled && !(hook === 'post-merge' && run.args[0] === '1');
   // The key of what is verified now (after any fetch below); a clean pass is stored under it.
   const decisionKey = async () => hookDecisionKey(await readState(repo), hook, pulled);
   let key = await decisionKey();
   const head = await repo.commitOf('HEAD');
   const session = await hookSession(repo, loaded, run.env, { commit: head, pin, targetRefs: await repo.refsOf('HEAD', head) });
-  let verification = await verifyAfter(session, hook, pulled);
-  if (verification.failed && (await refreshNotes(repo))) {
-    // `git pull origin main` fetches only the ref it names, not the notes refspec: fetch the notes, then decide.
+  let verification = await verifyAfter(session, hook, incoming);
+  if ((verification.failed || verification.foreignUncommitted.length > 0) && (await refreshNotes(repo))) {
+    // `git pull origin main` (or `--squash`) fetches only the ref it names, not the notes refspec: fetch the notes, then decide.
     losses.push(...(await keepRemoteNotes(repo)));
     session.notes = await loadNotes(repo);
     key = await decisionKey();
-    verification = await verifyAfter(session, hook, pulled);
+    verification = await verifyAfter(session, hook, incoming);
   }
   // The mode is the one of the nearest signed commit's configuration (someone with signing rights signed it), unless pinned.
   const main = verification.reports[0]!.report;
@@ -230,7 +259,11 @@ async function verifyWithConfig(
     }
     // A pass says only what is worth knowing: the user's own local and uncommitted changes.
     for (const f of report.files) if (f.state === 'local' && !failedPaths.has(f.path)) say.info(messages.hookLocalFile(f.path));
-    for (const path of report.uncommitted) say.info(messages.hookUncommittedFile(path));
+    for (const path of report.uncommitted) {
+      const copy = verification.foreignUncommitted.find((f) => f.path === path);
+      if (copy) say.warn(messages.hookUncommittedForeign(copy));
+      else say.info(messages.hookUncommittedFile(path));
+    }
   }
   if (loud) {
     say.error(messages.hookFailed(hook));

@@ -13,6 +13,7 @@ import { messages } from '../messages.js';
 import { findConfigRemoval } from './configRemoval.js';
 import { findSignedCommit } from './findSignedCommit.js';
 import { ownWork } from './ownWork.js';
+import { judgeOwnership, originOf, type Ownership } from './provenance.js';
 import type { NotesView } from './notesView.js';
 import { treeFiles, worktreeFiles, type ReleaseFiles } from './releaseFiles.js';
 import { replacedReleaseFiles } from './replacements.js';
@@ -45,7 +46,7 @@ export interface CheckOptions {
   commit: string;
   /** Verify the files on disk instead of the commit's tree (strict). */
   worktree?: boolean;
-  /** The local-work rule of DESIGN 3.1: the user's unpushed commits are exempt. */
+  /** The local-work rule of DESIGN 3.1: the user's own changes are exempt (their own commits, with bytes from no foreign commit). */
   allowLocal?: boolean;
 }
 
@@ -61,7 +62,7 @@ export async function check(ctx: CheckContext, options: CheckOptions): Promise<C
   const files = options.worktree ? await worktreeFiles(ctx.repo, selection) : await treeFiles(ctx.repo, commit, selection, ctx.digestCache);
   const report =
     options.allowLocal && !options.worktree
-      ? await checkWithLocalWork(ctx, commit, files, configPath)
+      ? await checkWithLocalWork(ctx, commit, files, configPath, selection)
       : await strictCheck(ctx, commit, files, configPath, options.worktree === true);
   // Listed submodules fail and empty patterns warn, whatever the records say (DESIGN 3.2).
   const covered = withCoverage(report, files);
@@ -130,32 +131,25 @@ async function hasNotedAncestor(ctx: Pick<CheckContext, 'repo' | 'notes'>, commi
  * record of a nearest signed commit has it with this digest; else it is the
  * user's own change ("local, will be signed on push") when the commit that
  * last changed it (`git log -1 <commit> -- <path>`, which follows the side a
- * merge took it from) is the user's own work; else it fails, naming that
- * commit. The same verdict is pre-push's no-laundering gate.
+ * merge took it from) is the user's own work and its bytes came from no
+ * foreign commit (usecases/provenance.ts); else it fails, naming the foreign
+ * commit. The same verdict is pre-push's no-laundering gate. The reflogs are
+ * read, and bytes traced, only for files no valid record covers.
  */
-async function checkWithLocalWork(ctx: CheckContext, commit: string, files: ReleaseFiles, configPath: string): Promise<CheckReport> {
-  // Nothing here that no remote-tracking ref reaches: nothing to exempt (and no reflog to read).
-  const unpushed = await ctx.repo.unpushedCommits(commit, ctx.maxCommits);
-  if (unpushed.length === 0) return strictCheck(ctx, commit, files, configPath, false);
+async function checkWithLocalWork(
+  ctx: CheckContext,
+  commit: string,
+  files: ReleaseFiles,
+  configPath: string,
+  selection: Selection,
+): Promise<CheckReport> {
   const covers = (record: SignatureRecord) => compareFiles(files.digests, record.files).every((f) => f.state === 'ok');
-  // The reflogs and the walk are independent reads of git: side by side.
-  const [own, walk] = await Promise.all([
-    ownWork(ctx.repo, commit, ctx.maxCommits, unpushed),
-    findSignedCommit({ ...ctx, start: commit, covers }),
-  ]);
-  const report: CheckReport = {
-    status: 'pass',
-    commit,
-    worktree: false,
-    files: [],
-    rejected: walk.rejected,
-    uncommitted: [],
-    ...(own.noReflog ? { noReflog: true } : {}),
-  };
-  const changedBy = memo((path: string) => ctx.repo.lastChange(commit, path));
-  const ownChange = async (path: string) => {
-    const by = await changedBy(path);
-    return by !== undefined && own.isOwn(by);
+  const walk = await findSignedCommit({ ...ctx, start: commit, covers });
+  const report: CheckReport = { status: 'pass', commit, worktree: false, files: [], rejected: walk.rejected, uncommitted: [] };
+  const judge = async (paths: string[]) => {
+    const own = await ownWork(ctx.repo);
+    if (own.noReflog) report.noReflog = true;
+    return judgeOwnership(ctx, own, { commit, files, selection, signed: walk.found }, paths);
   };
 
   if (walk.found.length === 0) {
@@ -163,11 +157,11 @@ async function checkWithLocalWork(ctx: CheckContext, commit: string, files: Rele
     if (walk.end === 'shallow') throw new KmssigError('HISTORY', messages.shallowHistory(commit));
     if (!files.digests.has(configPath) && walk.rejected.length === 0) return { ...report, status: 'quiet' };
     // Nothing signed below: adopting kmssig is the user's own configuration, and everything is signed on push.
-    const adopting = walk.rejected.length === 0 && (await ownChange(configPath));
+    const adopting = walk.rejected.length === 0 && (await judge([configPath])).get(configPath)!.own;
+    const verdicts = adopting ? new Map<string, Ownership>() : await judge([...files.digests.keys()]);
     for (const path of files.digests.keys()) {
-      report.files.push(
-        adopting || (await ownChange(path)) ? { path, state: 'local' } : { path, state: 'unsigned', changedBy: await changedBy(path) },
-      );
+      const verdict = verdicts.get(path);
+      report.files.push(adopting || verdict!.own ? { path, state: 'local' } : { path, state: 'unsigned', ...originOf(verdict!) });
     }
     if (!allOk(report.files)) {
       report.status = 'fail';
@@ -178,34 +172,34 @@ async function checkWithLocalWork(ctx: CheckContext, commit: string, files: Rele
 
   const signed = walk.found.find((f) => covers(f.record)) ?? walk.found[0]!;
   report.signed = signed;
-  const paths = new Set([...files.digests.keys(), ...Object.keys(signed.record.files)]);
-  for (const path of [...paths].sort()) {
+  const paths = [...new Set([...files.digests.keys(), ...Object.keys(signed.record.files)])].sort();
+  const coveringOf = (path: string) => {
     const digest = files.digests.get(path);
-    const covering =
-      digest === undefined ? undefined : walk.found.find((f) => Object.hasOwn(f.record.files, path) && f.record.files[path] === digest);
+    return digest === undefined
+      ? undefined
+      : walk.found.find((f) => Object.hasOwn(f.record.files, path) && f.record.files[path] === digest);
+  };
+  const uncovered = paths.filter((path) => !coveringOf(path));
+  // A listed file no longer listed by the user's own configuration change counts as the user's too.
+  const removed = uncovered.some((path) => !files.digests.has(path));
+  const verdicts = uncovered.length > 0 ? await judge([...uncovered, ...(removed ? [configPath] : [])]) : new Map<string, Ownership>();
+  for (const path of paths) {
+    const covering = coveringOf(path);
     if (covering) {
       report.files.push({ path, state: 'ok', signedCommit: covering.commit });
       continue;
     }
-    // A listed file the user changed, or one the user's own configuration change no longer lists.
-    if ((await ownChange(path)) || (digest === undefined && (await ownChange(configPath)))) {
+    const digest = files.digests.get(path);
+    const verdict = verdicts.get(path)!;
+    if (verdict.own || (digest === undefined && verdicts.get(configPath)!.own)) {
       report.files.push({ path, state: 'local' });
       continue;
     }
     const state = digest === undefined ? 'missing' : Object.hasOwn(signed.record.files, path) ? 'modified' : 'unsigned';
-    report.files.push({ path, state, signedCommit: signed.commit, changedBy: await changedBy(path) });
+    report.files.push({ path, state, signedCommit: signed.commit, ...originOf(verdict) });
   }
   if (!allOk(report.files)) report.status = 'fail';
   const covering = walk.found.filter((f) => f !== signed && report.files.some((r) => r.signedCommit === f.commit));
   if (covering.length > 0) report.covering = covering;
   return report;
-}
-
-function memo<T>(fn: (key: string) => Promise<T>): (key: string) => Promise<T> {
-  const seen = new Map<string, Promise<T>>();
-  return (key) => {
-    let value = seen.get(key);
-    if (!value) seen.set(key, (value = fn(key)));
-    return value;
-  };
 }

@@ -241,8 +241,25 @@ async function regionWalk(options: FindOptions, judge: Judge): Promise<Walk | 'a
   return { found, rejected, walked: inside.length + boundary.length };
 }
 
+/**
+ * The valid records of one commit (DESIGN 3, rule 2), judged as the walk
+ * judges them: the anchors first, then the policy at that commit, then KMS.
+ */
+export async function validRecordsAt(
+  options: Pick<FindOptions, 'notes' | 'policyAt' | 'anchors' | 'verifier'>,
+  commit: string,
+): Promise<SignatureRecord[]> {
+  if (!options.notes.has(commit)) return [];
+  const parsed = (await options.notes.records([commit])).get(commit) ?? [];
+  return (await validRecords(options, commit, parsed)).valid;
+}
+
 /** The records of a commit that count: policy first (no KMS call), then signatures; covering ones first. */
-async function validRecords(options: FindOptions, commit: string, parsed: ParsedRecord[]): Promise<Judged> {
+async function validRecords(
+  options: Pick<FindOptions, 'policyAt' | 'anchors' | 'verifier' | 'covers'>,
+  commit: string,
+  parsed: ParsedRecord[],
+): Promise<Judged> {
   const rejected: Rejection[] = [];
   // The anchors first: what they refuse no configuration brings back, and the commit's configuration is read only if needed.
   const anchors = options.anchors ?? openPolicy;

@@ -189,3 +189,91 @@ describe('Repo.history: rev-list --parents, streamed and stoppable', () => {
     );
   });
 });
+
+describe('the verbs of content provenance (issue 23) against real git', () => {
+  const dir = tempDir();
+  after(() => dir.cleanup());
+  const rev = (repo: string, name: string) => git(repo, ['rev-parse', name]).trim();
+
+  it('blobIntroductions: a root adds what it has, a merge of a side adds nothing new, an evil merge adds against both parents; it stops at exclude', async () => {
+    const repo = initRepo(join(dir.path, 'intro'));
+    // A user's settings must not change the answer: no root diffs, merges against the first parent only.
+    git(repo, ['config', 'log.showRoot', 'false']);
+    git(repo, ['config', 'log.diffMerges', 'first-parent']);
+    const root = commitFiles(repo, { 'dist/a.txt': 'a\n' }, 'root');
+    git(repo, ['checkout', '-q', '-b', 'side']);
+    const side = commitFiles(repo, { 'dist/s.txt': 'side\n' }, 'side');
+    git(repo, ['checkout', '-q', 'main']);
+    commitFiles(repo, { 'other.txt': 'o\n' }, 'main moves on');
+    git(repo, ['merge', '-q', '--no-ff', '--no-commit', 'side']);
+    commitFiles(repo, { 'dist/evil.txt': 'evil\n' }, 'evil merge');
+    const merge = rev(repo, 'HEAD');
+    const [a, s, evil] = ['HEAD:dist/a.txt', 'HEAD:dist/s.txt', 'HEAD:dist/evil.txt'].map((r) => rev(repo, r));
+    const r = await Repo.open(repo, env);
+    const found = await r.blobIntroductions([a!, s!, evil!], [merge], []);
+    const seen = found.map((d) => [
+      d.commit,
+      d.parents.length,
+      d.added.map((x) => `${x.blob === evil ? 'evil' : x.blob === s ? 's' : 'a'} ${x.path.toString()}`),
+    ]);
+    assert.deepEqual(
+      seen.filter(([c]) => c === merge),
+      [
+        // Against main: the side's file and the evil one; against the side: only the evil one.
+        [merge, 2, ['evil dist/evil.txt', 's dist/s.txt']],
+        [merge, 2, ['evil dist/evil.txt']],
+      ],
+    );
+    assert.deepEqual(
+      seen.filter(([c]) => c === side),
+      [[side, 1, ['s dist/s.txt']]],
+    );
+    assert.deepEqual(
+      seen.filter(([c]) => c === root),
+      [[root, 0, ['a dist/a.txt']]],
+    );
+    // Down to an excluded commit and no further (the root is below the side branch); a tip that does not exist is ignored.
+    const above = await r.blobIntroductions([a!, s!], ['d'.repeat(40), merge], [side]);
+    assert.deepEqual(
+      above.map((d) => d.commit),
+      [merge],
+    );
+  });
+
+  it("reflogEntries names each ref; pseudoRefCommits reads FETCH_HEAD of every worktree; staged and worktree blobs are git's", async () => {
+    const remote = initRepo(join(dir.path, 'remote'));
+    const first = commitFiles(remote, { 'dist/a.txt': 'a\n' }, 'one');
+    git(remote, ['update-ref', 'refs/pull/8/head', commitFiles(remote, { 'dist/a.txt': 'pr\n' }, 'pr')]);
+    git(remote, ['reset', '-q', '--hard', first]);
+    const repo = join(dir.path, 'clone');
+    git(dir.path, ['clone', '-q', remote, repo]);
+    git(repo, ['fetch', '-q', 'origin', 'pull/8/head']);
+    const linked = join(dir.path, 'linked');
+    git(repo, ['worktree', 'add', '-q', '-b', 'other', linked]);
+    git(linked, ['fetch', '-q', 'origin', 'main']);
+    writeFileSync(join(repo, 'dist/a.txt'), 'stashed\n');
+    git(repo, ['stash', '-q']);
+    const r = await Repo.open(repo, env);
+    const refs = new Set((await r.reflogEntries()).map((e) => e.ref));
+    for (const ref of ['HEAD', 'refs/heads/main', 'refs/stash', 'refs/heads/other'])
+      assert.ok(refs.has(ref), `${ref} in ${[...refs].join(', ')}`);
+    const pseudo = await r.pseudoRefCommits();
+    assert.ok(pseudo.includes(rev(remote, 'refs/pull/8/head')), 'the pull request in FETCH_HEAD');
+    assert.ok(pseudo.includes(first), "the linked worktree's FETCH_HEAD");
+    // The index and the working tree, as git add would store them; a deleted file has no working-tree blob.
+    writeFileSync(join(repo, 'dist/a.txt'), 'edited\n');
+    git(repo, ['add', 'dist/a.txt']);
+    writeFileSync(join(repo, 'dist/a.txt'), 'edited again\n');
+    writeFileSync(join(repo, 'dist/new.txt'), 'new\n');
+    const staged = await r.stagedBlobs(['dist/a.txt', 'dist/new.txt']);
+    assert.deepEqual([...staged], [['dist/a.txt', [git(repo, ['rev-parse', ':dist/a.txt']).trim()]]]);
+    const disk = await r.worktreeBlobs(['dist/a.txt', 'dist/new.txt', 'dist/gone.txt']);
+    assert.deepEqual(
+      [...disk],
+      [
+        ['dist/a.txt', git(repo, ['hash-object', 'dist/a.txt']).trim()],
+        ['dist/new.txt', git(repo, ['hash-object', 'dist/new.txt']).trim()],
+      ],
+    );
+  });
+});

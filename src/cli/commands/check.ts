@@ -26,7 +26,10 @@ export const spec: CommandSpec = {
   options: {
     rev: { type: 'string', value: 'rev', help: 'the revision to verify (default HEAD)' },
     worktree: { type: 'boolean', help: 'verify the files on disk instead of the tree of the revision' },
-    'allow-local': { type: 'boolean', help: 'exempt commits not reachable from any remote-tracking ref (your unpushed work)' },
+    'allow-local': {
+      type: 'boolean',
+      help: 'exempt your own changes: files your own commits changed, with bytes from no commit this clone did not create',
+    },
     key: { type: 'string', multiple: true, value: 'arn', help: 'allowed key ARN; overrides the pin and verify.keys' },
     ref: {
       type: 'string',

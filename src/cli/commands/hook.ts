@@ -4,7 +4,6 @@ import { hookEntry } from '../../hooks/hookEntry.js';
 import type { HookLine } from '../../hooks/hookOutcome.js';
 import { messages } from '../../messages.js';
 import { requirePositionals, type CommandSpec } from '../args.js';
-import { printHuman } from '../format/human.js';
 import { createOutput, type Io, type Output } from '../io.js';
 
 export const spec: CommandSpec = {
@@ -26,12 +25,14 @@ export async function run(_values: Record<string, unknown>, positionals: string[
   if (name === 'pre-push' && io.env.KMSSIG_SKIP !== '1' && io.env.HUSKY !== '0') requirePositionals(prePushSpec, args, ['remote', 'url']);
   const outcome = await hookEntry(name, { args, stdin: io.stdin, cwd: io.cwd, env: io.env });
   const out = createOutput(io);
-  for (const line of outcome.lines) print(out, line);
+  // The report printer (and the policy's micromatch under it) only when there is a report: a no-op hook stays light.
+  const human = outcome.lines.some((line) => 'report' in line) ? await import('../format/human.js') : undefined;
+  for (const line of outcome.lines) print(out, line, human?.printHuman);
   if (outcome.error !== undefined) throw outcome.error;
   return outcome.code;
 }
 
-function print(out: Output, line: HookLine): void {
-  if ('report' in line) return printHuman(line.report, { ...out, result: (shown) => out.info(shown) }, line.label);
+function print(out: Output, line: HookLine, printHuman?: typeof import('../format/human.js').printHuman): void {
+  if ('report' in line) return printHuman?.(line.report, { ...out, result: (shown) => out.info(shown) }, line.label);
   out[line.stream](line.shown);
 }

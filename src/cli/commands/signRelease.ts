@@ -33,7 +33,7 @@ export async function run(values: Record<string, unknown>, io: Io): Promise<numb
     );
     throw new KmssigError('INVALID', messages.launderingBlocked('sign', commit, refused, noReflog, fix));
   }
-  for (const f of foreign) out.warn(messages.acceptedForeign(f.path, f.changedBy));
+  for (const f of foreign) out.warn(messages.acceptedForeign(f));
   const [outcome] = await signRelease(session, [{ commit, ref }]);
   const files = Object.keys(outcome!.record.files).length;
   out.result(

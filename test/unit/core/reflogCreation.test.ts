@@ -29,7 +29,13 @@ describe('isCreation (reflog subjects of commits this clone made, as git 2.39 wr
   it('moving to a commit made elsewhere is not', () => {
     for (const subject of [
       'pull: Fast-forward',
+      'pull -q origin topic: Fast-forward',
+      'pull --rebase origin topic: Fast-forward',
       'merge origin/main: Fast-forward',
+      // `git cherry-pick --ff FETCH_HEAD` and a pick the sequencer could skip (git 2.39, sequencer.c fast_forward_to): no new commit.
+      'cherry-pick: fast-forward',
+      'rebase: fast-forward',
+      'revert: fast-forward',
       'checkout: moving from main to FETCH_HEAD',
       'reset: moving to FETCH_HEAD',
       'clone: from /tmp/remote.git',

@@ -9,8 +9,11 @@ import {
   parseConfigScopes,
   parseConfigZ,
   parseHistoryLine,
+  parseLsFilesStage,
   parseLsTree,
   parseNameOnlyLog,
+  parseOidLines,
+  parseRawLog,
   parseNotesList,
   parseRefList,
   parseReflog,
@@ -104,7 +107,14 @@ describe('parsers of git output', () => {
   });
 
   it('reflog subjects and authors keep spaces after the commit', () => {
-    assert.deepEqual(parseReflog(`${A} commit (amend): fix it\n${B} \nshort\n`), [{ commit: A, subject: 'commit (amend): fix it' }]);
+    assert.deepEqual(parseReflog(`${A} refs/heads/main@{0} commit (amend): fix it\n${B} \nshort\n`), [
+      { commit: A, ref: 'refs/heads/main', subject: 'commit (amend): fix it' },
+    ]);
+    // log.date=relative turns the selector into a date with spaces; the subject starts after its `} `.
+    assert.deepEqual(parseReflog(`${B} HEAD@{3 minutes ago} pull: Fast-forward\n${C} refs/stash@{0} WIP on main: x\n`), [
+      { commit: B, ref: 'HEAD', subject: 'pull: Fast-forward' },
+      { commit: C, ref: 'refs/stash', subject: 'WIP on main: x' },
+    ]);
     assert.deepEqual([...parseAuthors(`${A} Ada L <ada@example>\n`)], [[A, 'Ada L <ada@example>']]);
   });
 
@@ -124,6 +134,58 @@ describe('parsers of git output', () => {
         [A, []],
         [B, ['dist/a', 'dist/b c']],
         [C, ['x']],
+      ],
+    );
+  });
+
+  it('FETCH_HEAD and MERGE_HEAD: the object id that starts each line', () => {
+    const fetchHead = `${A}\t\t'refs/pull/8/head' of /tmp/remote\n${B}\tnot-for-merge\tbranch 'x' of /tmp/remote\nnot an id\n${'d'.repeat(41)}\n`;
+    assert.deepEqual(parseOidLines(fetchHead), [A, B]);
+    assert.deepEqual(parseOidLines(`${C}\n`), [C]);
+    assert.deepEqual(parseOidLines(''), []);
+  });
+
+  it('log --raw -z -m: a merge once per parent diff, paths as bytes, no change lines for a bare header', () => {
+    // As git 2.39 prints `log --format='%x01%H %P' --raw -z --no-abbrev -m`: the first change follows a newline.
+    const zero = '0'.repeat(40);
+    const out = z(
+      `\x01${A} ${B} ${C}\0\n:000000 100644 ${zero} ${B} A\0dist/evil\0`,
+      `\x01${A} ${B} ${C}\0\n:000000 100644 ${zero} ${B} A\0dist/evil\0`,
+      `\x01${B}\0\n:100644 100755 ${C} ${A} M\0`,
+      Buffer.from([0x01, 0x61, 0x20, 0x62]), // a path that starts with \x01 is a path, not a header
+      `\0:100644 100644 ${A} ${B} R100\0old\0new\0`,
+      `\x01${C} \0`,
+    );
+    const parsed = parseRawLog(out);
+    assert.deepEqual(
+      parsed.map((c) => [c.commit, c.parents, c.changes.map((ch) => [ch.status, ch.src, ch.dst, ch.dstMode, ch.path.toString('latin1')])]),
+      [
+        [A, [B, C], [['A', zero, B, '100644', 'dist/evil']]],
+        [A, [B, C], [['A', zero, B, '100644', 'dist/evil']]],
+        [
+          B,
+          [],
+          [
+            ['M', C, A, '100755', '\x01a b'],
+            ['R100', A, B, '100644', 'new'],
+          ],
+        ],
+        [C, [], []],
+      ],
+    );
+  });
+
+  it('ls-files -s -z: mode, object id, stage and path', () => {
+    assert.deepEqual(
+      parseLsFilesStage(z(`100644 ${A} 0\tdist/a b\0`, `120000 ${B} 2\tlink\0`, 'junk\0')).map((e) => [
+        e.mode,
+        e.oid,
+        e.stage,
+        e.path.toString(),
+      ]),
+      [
+        ['100644', A, 0, 'dist/a b'],
+        ['120000', B, 2, 'link'],
       ],
     );
   });
