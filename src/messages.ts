@@ -188,6 +188,65 @@ export const messages = {
     warn(
       `could not resolve ${keyId} to a key ARN through KMS, so no key is pinned: records from any key you may decrypt with count here; pin it with 'kmssig trust --key <arn>'`,
     ),
+  trustNoPin: () =>
+    plain(
+      "this clone has no pin: records count under the signed configuration alone; pin the key your team publishes with 'kmssig trust --key <arn>', or run 'kmssig trust --update' to pin what the signed history vouches for",
+    ),
+  pinKept: () => info("kept this clone's pin ('kmssig trust' shows and changes it)"),
+  pinWritten: (file: string) => info(`pinned what this clone trusts, from ${file} (change it with 'kmssig trust'):`),
+  pinRetired: (values: readonly string[]) =>
+    warn(
+      `this clone's pin still names ${values.join(' and ')}, which an older kmssig install took from a commit's configuration: kmssig no longer uses it (a commit must not choose who answers KMS); set AWS_ENDPOINT_URL_KMS / AWS_REGION or your AWS profile instead, and remove it (git config --unset-all kmssig.trust.endpoint; git config --unset-all kmssig.trust.region)`,
+    ),
+  configKmsIgnored: (file: string, values: readonly string[]) =>
+    info(
+      `${file} names ${values.join(' and ')}: ignored, since a commit must not choose who answers KMS (it would decide what verifies); kmssig takes them from --endpoint/--region, AWS_ENDPOINT_URL_KMS/AWS_REGION or your AWS profile`,
+    ),
+
+  // first use (DESIGN 3.4, rule 9)
+  firstUseUnsignedChange: (file: string, commit: string, signedAt: string) =>
+    warn(
+      `${file} was changed at ${commit.slice(0, 12)}, which no valid signature covers: that change is not pinned; refs and context are pinned from the configuration signed at ${signedAt.slice(0, 12)}`,
+    ),
+  firstUseNotPinned: (why: string) => warn(`nothing is pinned in this clone yet: ${why}`),
+  firstUseWhy: {
+    nothingSigned: () => 'this repository has no valid signature yet (adopting kmssig?), so nothing in its history vouches for a key',
+    notFetched: () =>
+      "no signature is here, and the remotes' were not fetched (--no-fetch): run 'kmssig trust --update' once a fetch has brought them (install set every fetch to bring them)",
+    unsignedChange: (file: string, commit: string) =>
+      `${file} names keys that no signed configuration allows, and was changed at ${commit.slice(0, 12)}, which no valid signature covers (unsigned)`,
+    untrustedSigner: (file: string, commit: string, keyId: string) =>
+      `${file} was changed at ${commit.slice(0, 12)}, which is signed only with ${keyId}, a key that no earlier signed configuration allows (a configuration signed with the key it names proves nothing)`,
+    historyUnread: (file: string, why: string) => `kmssig cannot read the whole signed history of ${file} at first use (${why})`,
+    unresolved: (keyId: string, why: string) => `${keyId} could not be resolved to a key ARN (${why})`,
+    kms: (why: string) => `the repository's signatures could not be checked (${why})`,
+  },
+  firstUseFlooded: (count: number) => `${count} records did not verify, so kmssig stopped asking KMS: the notes look flooded`,
+  firstUseNamed: (file: string, keys: readonly string[], publicKeys: readonly string[]) =>
+    plain(`  ${file} at HEAD names ${[...keys, ...publicKeys.map((p) => `public key ${p}`)].join(', ') || 'no key (any key)'}`),
+  firstUseRecords: (counts: readonly { keyId: string; claimed: number; verified: number; partial: boolean }[], more: number) =>
+    plain(
+      counts.length === 0
+        ? '  the repository has no signature records'
+        : `  records in the repository, by key: ${counts
+            .map(
+              (c) =>
+                `${c.keyId}: ${c.verified === c.claimed ? `${c.claimed} record(s)` : `${c.verified}${c.partial ? '+' : ''} of ${c.claimed} record(s) verify`}`,
+            )
+            .join('; ')}${more > 0 ? `; and ${more} more key(s)` : ''}`,
+    ),
+  firstUseAsk: () =>
+    info(
+      'check the key with your team (the key they publish, such as the --key of the CI job in the README), then pin it: kmssig trust --key <arn> (and --public-key <pem> for asymmetric keys)',
+    ),
+  firstUseRefused: () =>
+    error(
+      "not pinned: the signed history does not vouch for the keys of this configuration (see above); pin the key your team publishes with 'kmssig trust --key <arn>'",
+    ),
+  hookNothingPinned: () =>
+    warn(
+      "kmssig: nothing is pinned in this clone yet, so records count under the signed configuration alone: run 'kmssig trust --update' to pin what the signed history vouches for, or check the key with your team and pin it (kmssig trust --key <arn>)",
+    ),
 
   // no laundering (DESIGN 3.1)
   launderingBlocked: (where: string, commit: string, files: readonly ForeignSource[], noReflog: boolean, fix: string) => [

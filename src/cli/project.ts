@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { configKmsNote } from '../config/kmsLocation.js';
 import { loadConfig, type LoadedConfig } from '../config/loadConfig.js';
 import { parseContextArgs } from '../core/context.js';
 import type { Pin } from '../core/anchors.js';
@@ -8,7 +9,7 @@ import { messages } from '../messages.js';
 import { commitSource, worktreeSource } from '../usecases/configAt.js';
 import { openSession, type Session } from '../usecases/session.js';
 import { listOption, stringOption } from './args.js';
-import type { Io } from './io.js';
+import { createOutput, type Io } from './io.js';
 import { hookDeadlineMs, kmsTimeoutMs } from './kmsOptions.js';
 
 export interface Project {
@@ -53,7 +54,6 @@ export interface SessionFlags {
   cache: boolean;
   /** The refs the verified revision is on (allowed refs apply to release refs only). */
   targetRefs?: string[];
-  signing?: boolean;
   /** The commit whose tree the configuration came from (not given for --worktree). */
   commit?: string;
   /** The pin, when the caller has read it already. */
@@ -62,7 +62,12 @@ export interface SessionFlags {
   hook?: boolean;
 }
 
-/** A session wired from the command's flags: --key, --ref, --context and --public-key pin the policy from outside. */
+/**
+ * A session wired from the command's flags: --key, --ref, --context and
+ * --public-key pin the policy from outside; --region and --endpoint (else the
+ * environment or the AWS profile) say where KMS is, and a configuration that
+ * names either gets a note that it is ignored (DESIGN 3.4, rule 9).
+ */
 export function sessionFromFlags(
   repo: Repo,
   loaded: LoadedConfig,
@@ -71,6 +76,8 @@ export function sessionFromFlags(
   flags: SessionFlags,
 ): Promise<Session> {
   const context = listOption(values, 'context');
+  const note = configKmsNote(loaded);
+  if (note) createOutput(io).info(note);
   return openSession({
     repo,
     loaded,
@@ -87,6 +94,5 @@ export function sessionFromFlags(
     commit: flags.commit,
     pinned: flags.pinned,
     targetRefs: flags.targetRefs,
-    signing: flags.signing,
   });
 }

@@ -17,10 +17,19 @@ export interface Pin {
   requireContext: string[];
   /** Public keys as base64 DER (SubjectPublicKeyInfo): the key itself, not a path a commit could change. */
   publicKeys: string[];
-  region?: string;
-  endpoint?: string;
   /** Hook modes set deliberately (`kmssig trust --hook post-merge=warn`). */
   hooks: Record<string, HookMode>;
+  /**
+   * Where each pinned value came from, shown with it (`signed at 1a2b3c4d5e6f`,
+   * `given on the command line`, `the key of 214 records`): keyed by
+   * `pinPart` names. Pins written before kmssig kept this have none.
+   */
+  origins?: Record<string, string>;
+}
+
+/** The name a pinned value's origin is kept under: `key:<arn>` and `publicKey:<der>` for each key, the part's name for the others. */
+export function pinPart(part: 'key' | 'publicKey' | 'refs' | 'context' | 'requireContext', value?: string): string {
+  return value === undefined ? part : `${part}:${value}`;
 }
 
 /** The policy parts of a configuration (a signed commit's), as the pin resolution needs them. */
@@ -52,9 +61,11 @@ export function parsePin(entries: readonly (readonly [string, string])[]): Pin |
     else if (name === 'ref') pin.refs.push(value);
     else if (name === 'requirecontext') pin.requireContext.push(value);
     else if (name === 'publickey') pin.publicKeys.push(value);
-    else if (name === 'region') pin.region = value;
-    else if (name === 'endpoint') pin.endpoint = value;
-    else if (name === 'context' || name === 'hook') {
+    else if (name === 'origin') {
+      // `<part> <text>`: a part name has no space, the text may.
+      const space = value.indexOf(' ');
+      if (space > 0) (pin.origins ??= {})[value.slice(0, space)] = value.slice(space + 1);
+    } else if (name === 'context' || name === 'hook') {
       const eq = value.indexOf('=');
       if (eq <= 0) continue;
       const [k, v] = [value.slice(0, eq), value.slice(eq + 1)];
@@ -74,10 +85,25 @@ export function pinEntries(pin: Pin): [string, string][] {
     ...Object.entries(pin.context).map(([k, v]): [string, string] => [`${PREFIX}context`, `${k}=${v}`]),
     ...pin.requireContext.map((v): [string, string] => [`${PREFIX}requireContext`, v]),
     ...pin.publicKeys.map((v): [string, string] => [`${PREFIX}publicKey`, v]),
-    ...(pin.region ? [[`${PREFIX}region`, pin.region] as [string, string]] : []),
-    ...(pin.endpoint ? [[`${PREFIX}endpoint`, pin.endpoint] as [string, string]] : []),
     ...Object.entries(pin.hooks).map(([k, v]): [string, string] => [`${PREFIX}hook`, `${k}=${v}`]),
+    ...Object.entries(pin.origins ?? {}).map(([part, text]): [string, string] => [`${PREFIX}origin`, `${part} ${text}`]),
   ];
+}
+
+/**
+ * The KMS endpoint and region that an older install pinned from a commit's
+ * configuration (`kmssig.trust.endpoint`, `kmssig.trust.region`): no longer
+ * used, since they came from a commit (DESIGN 3.4, rule 9), and named so that
+ * the user knows where to set them now.
+ */
+export function retiredPinEntries(entries: readonly (readonly [string, string])[]): { endpoint?: string; region?: string } {
+  const found: { endpoint?: string; region?: string } = {};
+  for (const [rawKey, value] of entries) {
+    const key = rawKey.toLowerCase();
+    if (key === `${PREFIX}endpoint`) found.endpoint = value;
+    else if (key === `${PREFIX}region`) found.region = value;
+  }
+  return found;
 }
 
 /**

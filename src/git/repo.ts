@@ -268,6 +268,34 @@ export class Repo {
     return texts;
   }
 
+  /**
+   * The bytes of each of these paths that is a file in each of these
+   * commits' trees, commit by commit, in one `cat-file --batch`.
+   */
+  async readEachAt(commits: readonly string[], paths: readonly string[]): Promise<Map<string, Map<string, Buffer>>> {
+    const result = new Map<string, Map<string, Buffer>>(commits.map((c) => [c, new Map()]));
+    const asked = commits.flatMap((commit) => paths.map((path) => ({ commit, path })));
+    if (asked.length === 0) return result;
+    const out = await this.git.bytes(['cat-file', '--batch'], asked.map((a) => `${a.commit}:${a.path}`).join('\n') + '\n');
+    let i = 0;
+    for (const { header, content } of parseCatFileBatch(out)) {
+      const at = asked[i++];
+      if (at === undefined) break;
+      if ('type' in header && header.type === 'blob' && content) result.get(at.commit)!.set(at.path, content);
+    }
+    return result;
+  }
+
+  /**
+   * The commits of `rev`'s history that change any of these paths (git's
+   * simplified history, as `git log -- <paths>` shows it), oldest first: the
+   * newest `max` of them.
+   */
+  async commitsChanging(rev: string, paths: readonly string[], max: number): Promise<string[]> {
+    const literal = paths.map((p) => `:(literal)${p}`);
+    return lines(await this.git.text(['rev-list', '--topo-order', '--reverse', `--max-count=${max}`, rev, '--', ...literal]));
+  }
+
   /** Every value of the local git config keys matching a regular expression, as [key, value] pairs. */
   async configRegexp(pattern: string): Promise<[string, string][]> {
     return parseConfigZ((await this.git.maybe(['config', '--local', '-z', '--get-regexp', pattern])) ?? '');

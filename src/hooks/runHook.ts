@@ -1,4 +1,5 @@
 import type { LineCache } from '../cache/lineCache.js';
+import { configKmsNote } from '../config/kmsLocation.js';
 import { loadConfig, type LoadedConfig } from '../config/loadConfig.js';
 import { DEFAULT_MAX_COMMITS } from '../config/schema.js';
 import { stripUserInfo } from '../core/context.js';
@@ -131,6 +132,9 @@ async function runPrePush(repo: Repo, run: HookRun, say: Lines, pin: Pin | undef
   const result = await prePush(session, { remote, url, updates, info: say.info });
   // git hands a URL as the remote's name when one is pushed to directly: never show its credentials.
   if (result.signed > 0) say.info(messages.prePushSigned(result.signed, stripUserInfo(remote), result.published));
+  // It signed through the KMS of the environment, not one the configuration names (DESIGN 3.4, rule 9).
+  const note = result.signed > 0 ? configKmsNote(loaded) : undefined;
+  if (note) say.info(note);
   // Everything is signed and published now: the same push again can return at once.
   await run.decisions.add(prePushDecisionKey(await readState(repo), remote, run.input));
   return { code: 0, mode };
@@ -241,6 +245,8 @@ async function verifyWithConfig(
   const signedCommit = main.signed?.commit;
   const mode = hookMode(hook, session.pin, signedCommit ? (await session.configAt(signedCommit))?.config : undefined);
   if (mode === 'off') return { code: 0, mode };
+  // First use pinned nothing here (DESIGN 3.4, rule 9): whatever passes, passes under the signed configuration alone.
+  if (!session.pin && verification.reports.some(({ report }) => report.status !== 'quiet')) say.warn(messages.hookNothingPinned());
   const loud = verification.failed;
   // A file that failed in one report (what a pull from a URL brought in) is never also called local work.
   const failedPaths = new Set(verification.reports.flatMap(({ report }) => report.files.filter(isFailure).map((f) => f.path)));

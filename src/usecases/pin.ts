@@ -1,7 +1,9 @@
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { parsePin, pinEntries, type Pin } from '../core/anchors.js';
+import { parsePin, pinEntries, pinPart, retiredPinEntries, type Pin } from '../core/anchors.js';
+import type { AllowedKeys } from '../core/trustChain.js';
 import { KmssigError } from '../errors.js';
 import type { Repo } from '../git/repo.js';
 import type { KeyManagement } from '../kms/keyManagement.js';
@@ -10,6 +12,11 @@ import { messages } from '../messages.js';
 /** This clone's pin (DESIGN 3.4, rule 3), or undefined. */
 export async function readPin(repo: Repo): Promise<Pin | undefined> {
   return parsePin(await repo.configRegexp('^kmssig\\.trust\\.'));
+}
+
+/** The KMS endpoint and region an older install pinned from a configuration: no longer used (DESIGN 3.4, rule 9). */
+export async function readRetiredPin(repo: Repo): Promise<{ endpoint?: string; region?: string }> {
+  return retiredPinEntries(await repo.configRegexp('^kmssig\\.trust\\.'));
 }
 
 export async function writePin(repo: Repo, pin: Pin): Promise<void> {
@@ -30,57 +37,98 @@ export async function publicKeyDer(path: string, read: (path: string) => Promise
   }
 }
 
+/** Reads a file where a configuration was: a commit's tree, or the disk before the first commit (public keys). */
+export function fileReader(repo: Repo, commit: string | undefined): (path: string) => Promise<string> {
+  return async (path) => {
+    if (!commit) return readFile(join(repo.root, path), 'utf8');
+    const text = (await repo.readAt(commit, [path])).get(path);
+    if (text === undefined) throw new Error(`not in commit ${commit.slice(0, 12)}`);
+    return text;
+  };
+}
+
 const KEY_ARN = /^arn:[^:]+:kms:[^:]*:[^:]*:key\//;
 
 /**
- * The pin a configuration asks for (trust on first use, shown to the user):
- * its allowed keys — or the key ARN behind `keyId`, when KMS can tell —, refs,
- * static context, required context keys, public keys, region and endpoint.
- * Hook modes are not pinned: a signed configuration may change them.
+ * The keys a configuration allows: `verify.keys`, or — when empty — the key
+ * ARN behind `keyId` (DescribeKey resolves an alias; `unresolved` names a
+ * keyId KMS could not resolve, and then no key is allowed by name), and the
+ * public keys of `verify.publicKeys`, read with `read` (a commit's tree).
  */
-export async function pinFromConfig(
-  read: (path: string) => Promise<string>,
+export async function allowedKeysOf(
   config: Config,
+  read: (path: string) => Promise<string>,
   describe?: KeyManagement['describeKey'],
-): Promise<{ pin: Pin; unresolvedKey?: string }> {
+): Promise<{ allowed: AllowedKeys; unresolved?: { keyId: string; why: string } }> {
   let keys = [...config.verify.keys];
-  let unresolvedKey: string | undefined;
+  let unresolved: { keyId: string; why: string } | undefined;
   if (keys.length === 0 && config.keyId) {
     if (KEY_ARN.test(config.keyId) || config.keyId.startsWith('local:')) keys = [config.keyId];
-    else if (describe) {
-      const arn = await describe(config.keyId)
-        .then((info) => info.arn)
-        .catch(() => undefined);
-      if (arn) keys = [arn];
-      else unresolvedKey = config.keyId;
-    } else unresolvedKey = config.keyId;
+    else if (!describe) unresolved = { keyId: config.keyId, why: 'KMS was not asked' };
+    else {
+      try {
+        keys = [(await describe(config.keyId)).arn];
+      } catch (error) {
+        unresolved = { keyId: config.keyId, why: (error as Error).message };
+      }
+    }
   }
   const publicKeys = await Promise.all(config.verify.publicKeys.map((p) => publicKeyDer(p.replace(/^\.\//, ''), read)));
-  const pin: Pin = {
-    keys,
-    refs: [...config.verify.refs],
-    context: { ...config.context },
-    requireContext: [...config.verify.requireContext],
-    publicKeys,
-    hooks: {},
-    ...(config.region ? { region: config.region } : {}),
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-  };
-  return { pin, unresolvedKey };
+  return { allowed: { keys, publicKeys }, ...(unresolved ? { unresolved } : {}) };
 }
 
-/** The pin in lines a person can read before trusting it. */
+/**
+ * A pin: the allowed keys, and the refs, static context and required context
+ * keys of a configuration (whose origin is `policyOrigin`). Hook modes are
+ * not pinned: a signed configuration may change them.
+ */
+export function pinOf(
+  allowed: AllowedKeys,
+  policy: Pick<Config, 'context' | 'verify'>,
+  origins: { key: (arn: string) => string; publicKeys: string; policy: string },
+): Pin {
+  const pin: Pin = {
+    keys: [...allowed.keys],
+    refs: [...policy.verify.refs],
+    context: { ...policy.context },
+    requireContext: [...policy.verify.requireContext],
+    publicKeys: [...allowed.publicKeys],
+    hooks: {},
+    origins: {},
+  };
+  for (const arn of pin.keys) pin.origins![pinPart('key', arn)] = origins.key(arn);
+  for (const der of pin.publicKeys) pin.origins![pinPart('publicKey', der)] = origins.publicKeys;
+  if (pin.refs.length > 0) pin.origins![pinPart('refs')] = origins.policy;
+  if (Object.keys(pin.context).length > 0) pin.origins![pinPart('context')] = origins.policy;
+  if (pin.requireContext.length > 0) pin.origins![pinPart('requireContext')] = origins.policy;
+  return pin;
+}
+
+/** A public key's short name in output: the start of the SHA-256 of its DER. */
+export function publicKeyName(der: string): string {
+  return `sha256:${createHash('sha256').update(Buffer.from(der, 'base64')).digest('hex').slice(0, 16)}`;
+}
+
+/** The pin in lines a person can read before trusting it, each value with where it came from. */
 export function describePin(pin: Pin): string[] {
-  const list = (items: readonly string[], none: string) => (items.length > 0 ? items.join(', ') : none);
+  const origin = (part: string) => pin.origins?.[part];
+  const from = (part: string) => (origin(part) ? ` (${origin(part)})` : '');
+  // Values with the same origin are listed together, followed by it once.
+  const grouped = (part: 'key' | 'publicKey', values: readonly string[], show: (v: string) => string) => {
+    const groups = new Map<string | undefined, string[]>();
+    for (const v of values) {
+      const o = origin(pinPart(part, v));
+      groups.set(o, [...(groups.get(o) ?? []), show(v)]);
+    }
+    return [...groups].map(([o, shown]) => `${shown.join(', ')}${o ? ` (${o})` : ''}`).join(', ');
+  };
   const context = Object.entries(pin.context).map(([k, v]) => `${k}=${v}`);
   return [
-    `  keys:            ${list(pin.keys, '(any key: not pinned)')}`,
-    `  refs:            ${list(pin.refs, '(any ref)')}`,
-    `  context:         ${list(context, '(none required)')}`,
-    `  requireContext:  ${list(pin.requireContext, '(none)')}`,
-    `  public keys:     ${pin.publicKeys.length}`,
-    ...(pin.region ? [`  region:          ${pin.region}`] : []),
-    ...(pin.endpoint ? [`  endpoint:        ${pin.endpoint}`] : []),
+    `  keys:            ${pin.keys.length > 0 ? grouped('key', pin.keys, (k) => k) : '(any key: not pinned)'}`,
+    `  refs:            ${pin.refs.length > 0 ? pin.refs.join(', ') + from('refs') : '(any ref)'}`,
+    `  context:         ${context.length > 0 ? context.join(', ') + from('context') : '(none required)'}`,
+    `  requireContext:  ${pin.requireContext.length > 0 ? pin.requireContext.join(', ') + from('requireContext') : '(none)'}`,
+    `  public keys:     ${pin.publicKeys.length > 0 ? grouped('publicKey', pin.publicKeys, publicKeyName) : '0'}`,
     ...Object.entries(pin.hooks).map(([hook, mode]) => `  hook ${hook}: ${mode}`),
   ];
 }

@@ -33,6 +33,12 @@ export interface SessionOptions {
   context?: Context;
   /** Public-key PEM files pinned from outside the repository (absolute paths). */
   publicKeys?: string[];
+  /**
+   * Where KMS is: flags; else the SDK's own resolution (AWS_REGION,
+   * AWS_ENDPOINT_URL_KMS, the AWS profile). Never a commit's configuration,
+   * not even for signing (DESIGN 3.4, rule 9): an endpoint is who answers
+   * Decrypt (and DescribeKey, whose ARN goes into the records).
+   */
   region?: string;
   endpoint?: string;
   timeoutMs?: number;
@@ -42,14 +48,6 @@ export interface SessionOptions {
   cache?: boolean;
   /** Full ref names the verified revision is on: allowed refs apply only to release refs (see resolvePolicy). */
   targetRefs?: string[];
-  /**
-   * `kmssig sign` in a clone without a pin: the revision's own configuration
-   * may name the KMS endpoint (the person signing chose that commit). Otherwise
-   * — verifying, and every hook — an endpoint comes from flags, the
-   * environment or the pin, never from a commit: an endpoint is who answers
-   * Decrypt, and a pushed configuration must not choose it.
-   */
-  signing?: boolean;
   /** This clone's pin when the caller has read it already (a hook needs it before anything else). */
   pinned?: { pin: Pin | undefined };
   /** An injected KeyManagement (tests, library users); default: AWS KMS or the local key. */
@@ -75,8 +73,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     options.kms ??
     createKms({
       baseDir: repo.root,
-      region: options.region ?? pin?.region ?? config.region,
-      endpoint: options.endpoint ?? pin?.endpoint ?? (options.signing && !pin ? config.endpoint : undefined),
+      region: options.region,
+      endpoint: options.endpoint,
       timeoutMs: options.timeoutMs,
       deadlineMs: options.deadlineMs,
     });
@@ -139,7 +137,7 @@ function pinnedPublicKeys(pin: Pin | undefined): KeyObject[] {
  * objects, messages) in the git directory, and the configuration that names
  * it comes with the commit being verified.
  */
-function localKeyTrust(repo: Repo, pinned: readonly string[]) {
+export function localKeyTrust(repo: Repo, pinned: readonly string[]) {
   const real = (path: string) => realpath(path).catch(() => path);
   return async (keyId: string): Promise<string | undefined> => {
     if (pinned.includes(keyId)) return undefined;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createKey } from '../helpers/kms.js';
+import { createKey, publicKeyPem } from '../helpers/kms.js';
 import { freePort } from '../helpers/moto.js';
 import { both, CONFIG, useHookWorlds, type HookWorld } from '../helpers/hookWorld.js';
 
@@ -237,19 +237,27 @@ describe('adversarial: trust (configuration, policy, caches, output)', () => {
     assert.match(check.stdout, /package\.json\s+signed but missing/);
   });
 
-  it('an endpoint in a pushed configuration never receives a KMS call: not from the hooks, not from check, not from pre-push', async () => {
-    const w = await world();
-    const b = await w.clone('b');
-    // The attacker's "KMS": counts what reaches it and answers nothing useful.
+  /** A KMS endpoint of the attacker's: counts what reaches it and answers nothing useful. */
+  async function fakeEndpoint(): Promise<{ url: string; hits: () => number; close: () => Promise<unknown> }> {
     let hits = 0;
     const fake = createServer((_req, res) => {
       hits++;
       res.writeHead(500).end();
     });
     await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`,
+      hits: () => hits,
+      close: () => new Promise((resolve) => fake.close(resolve)),
+    };
+  }
+
+  it('an endpoint in a pushed configuration never receives a KMS call: not from the hooks, not from check, not from pre-push', async () => {
+    const w = await world();
+    const b = await w.clone('b');
+    const fake = await fakeEndpoint();
     try {
-      const endpoint = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
-      await attack(w, { '.kmssigrc': JSON.stringify({ ...CONFIG, endpoint }), 'dist/app.txt': 'evil\n' });
+      await attack(w, { '.kmssigrc': JSON.stringify({ ...CONFIG, endpoint: fake.url }), 'dist/app.txt': 'evil\n' });
       const pull = await w.git(b, ['pull']);
       assert.match(pull.stderr, /RELEASE FILES FAILED VERIFICATION/);
       assert.match(pull.stderr, /dist\/app\.txt\s+modified since/);
@@ -260,9 +268,217 @@ describe('adversarial: trust (configuration, policy, caches, output)', () => {
       const push = await w.git(b, ['push', 'origin', 'main']);
       assert.notEqual(push.code, 0, both(push));
       assert.match(push.stderr, /came from outside this clone/);
-      assert.equal(hits, 0, 'a KMS request went to the endpoint the pushed configuration named');
+      assert.equal(fake.hits(), 0, 'a KMS request went to the endpoint the pushed configuration named');
     } finally {
-      await new Promise((resolve) => fake.close(resolve));
+      await fake.close();
     }
+  });
+
+  /** A newcomer's clone: cloned after the attack, then `kmssig install` (whose output the test reads). */
+  async function newcomer(w: HookWorld, name = 'n') {
+    const n = await w.clone(name, { hooks: false });
+    const install = await w.kmssig(n, ['install']);
+    assert.equal(install.code, 0, both(install));
+    const pin = await w.git(n, ['config', '--get-regexp', '^kmssig\\.trust\\.']);
+    return { n, install, pin: pin.code === 0 ? pin.stdout : '' };
+  }
+
+  /** Commits files and signs them with the key the configuration names (no hooks), then pushes the commit and its record. */
+  async function signAndPush(w: HookWorld, repo: string, files: Record<string, string>): Promise<void> {
+    await w.commit(repo, files, 'signed by this clone');
+    const sign = await w.kmssig(repo, ['sign', '--ref', 'main']);
+    assert.equal(sign.code, 0, both(sign));
+    await w.gitOk(repo, ['push', '-q', '--no-verify', 'origin', 'main', 'refs/notes/kmssig']);
+  }
+
+  // Issue 25, DESIGN 3.4 rule 9: first use pins only what the signed history supports.
+  it('first use: an endpoint in an unsigned configuration is never pinned nor called; the key of the records is pinned, check fails', async () => {
+    const w = await world();
+    const fake = await fakeEndpoint();
+    try {
+      // The attacker's unsigned .kmssigrc names their "KMS" and drops the context pair that stops replays.
+      // (Before issue 25, install pinned that endpoint and asked it for the key: it pinned no key and the endpoint.)
+      await attack(w, {
+        '.kmssigrc': JSON.stringify({ keyId: CONFIG.keyId, files: CONFIG.files, endpoint: fake.url }),
+        'dist/app.txt': 'evil\n',
+      });
+      const { n, install, pin } = await newcomer(w);
+      assert.match(
+        install.stderr,
+        new RegExp(`\\.kmssigrc names endpoint ${fake.url}: ignored, since a commit must not choose who answers KMS`),
+      );
+      assert.match(install.stderr, /\.kmssigrc was changed at [0-9a-f]{12}, which no valid signature covers: that change is not pinned/);
+      // The key is the one every record was made with; the context comes from the configuration signed before the change.
+      assert.match(install.stderr, new RegExp(`keys: +${w.keyArn} \\(the key of 1 record\\)`));
+      assert.match(install.stderr, /context: +repo=acme\/app \(signed at [0-9a-f]{12}\)/);
+      assert.doesNotMatch(pin, /endpoint|region/, pin);
+      assert.match(pin, /kmssig\.trust\.context repo=acme\/app/);
+      const check = await w.kmssig(n, ['check']);
+      assert.equal(check.code, 1, both(check));
+      assert.match(check.stdout, /\.kmssigrc\s+modified since/);
+      assert.match(check.stdout, /dist\/app\.txt\s+modified since/);
+      const trust = await w.kmssig(n, ['trust']);
+      assert.doesNotMatch(trust.stdout, /endpoint/);
+      assert.equal(fake.hits(), 0, 'a KMS request went to the endpoint the unsigned configuration named');
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("first use: a configuration switched to the attacker's own key and signed with it is not pinned; pinning the team's key fails it", async () => {
+    const w = await world();
+    // The attacker's own KMS key (their account): they may sign with it, never with the team's.
+    const theirs = await createKey(kms().moto.endpoint);
+    const x = await w.clone('x', { hooks: false });
+    await w.gitOk(x, ['fetch', '-q', 'origin', 'refs/notes/kmssig:refs/notes/kmssig']);
+    await signAndPush(w, x, { '.kmssigrc': JSON.stringify({ ...CONFIG, keyId: theirs }), 'dist/app.txt': 'evil\n' });
+
+    const { n, install, pin } = await newcomer(w);
+    assert.equal(pin, '', `install pinned something:\n${pin}`);
+    assert.match(install.stderr, /nothing is pinned in this clone yet: \.kmssigrc was changed at [0-9a-f]{12}, which is signed only with /);
+    assert.match(install.stderr, new RegExp(`signed only with ${theirs}, a key that no earlier signed configuration allows`));
+    assert.match(install.stderr, new RegExp(`records in the repository, by key: .*${w.keyArn}: 1 record\\(s\\)`));
+    assert.match(install.stderr, new RegExp(`${theirs}: 1 record\\(s\\)`));
+    assert.match(install.stderr, /kmssig trust --key <arn>/);
+    assert.doesNotMatch(install.stderr, /pinned what this clone trusts/);
+    // The hooks of such a clone say it, in one line.
+    const look = await w.git(n, ['checkout', '-q', '-b', 'look']);
+    assert.equal(look.stderr.split('\n').filter((l) => /nothing is pinned in this clone yet/.test(l)).length, 1, both(look));
+    // The newcomer pins the key the team publishes (the README's CI example): the attacker's files fail.
+    const trust = await w.kmssig(n, ['trust', '--key', w.keyArn]);
+    assert.equal(trust.code, 0, both(trust));
+    assert.match(trust.stdout, new RegExp(`keys: +${w.keyArn} \\(given on the command line\\)`));
+    const check = await w.kmssig(n, ['check']);
+    assert.equal(check.code, 1, both(check));
+    assert.match(check.stdout, /dist\/app\.txt\s+modified since/);
+    assert.match(check.stderr + check.stdout, /its key is not among the allowed keys/);
+    // trust --update is no way around it either: the signed history does not vouch for that key.
+    const n2 = await w.clone('n2', { hooks: false });
+    const update = await w.kmssig(n2, ['trust', '--update']);
+    assert.equal(update.code, 1, both(update));
+    assert.match(update.stderr, /not pinned: the signed history does not vouch for the keys of this configuration/);
+  });
+
+  it('first use, honest: a fresh clone of a repository whose configuration is signed pins quietly, saying where each value comes from', async () => {
+    const w = await world();
+    const { install, pin } = await newcomer(w, 'b');
+    assert.doesNotMatch(install.stderr, /⚠|✖/, install.stderr);
+    assert.match(install.stderr, /pinned what this clone trusts, from \.kmssigrc/);
+    assert.match(install.stderr, new RegExp(`keys: +${w.keyArn} \\(signed at [0-9a-f]{12}\\)`));
+    assert.match(install.stderr, /context: +repo=acme\/app \(signed at [0-9a-f]{12}\)/);
+    assert.match(pin, new RegExp(`kmssig\\.trust\\.key ${w.keyArn}`));
+    const trust = await w.kmssig(join(w.root, 'b'), ['trust']);
+    assert.match(trust.stdout, new RegExp(`keys: +${w.keyArn} \\(signed at [0-9a-f]{12}\\)`));
+  });
+
+  it('first use, honest: a repository adopting kmssig asks for the key, then install → trust --key → push signs → a teammate verifies', async () => {
+    const w = await world({ seed: false });
+    const a = await w.clone('adopter', { hooks: false });
+    await w.commit(a, { '.kmssigrc': JSON.stringify(CONFIG), 'dist/app.txt': 'app v1\n' }, 'adopt kmssig');
+    const install = await w.kmssig(a, ['install']);
+    assert.equal(install.code, 0, both(install));
+    assert.match(install.stderr, /nothing is pinned in this clone yet: this repository has no valid signature yet/);
+    assert.match(install.stderr, /\.kmssigrc at HEAD names arn:aws:kms:/);
+    assert.match(install.stderr, /the repository has no signature records/);
+    assert.match(install.stderr, /kmssig trust --key <arn>/);
+    const trust = await w.kmssig(a, ['trust', '--key', w.keyArn]);
+    assert.equal(trust.code, 0, both(trust));
+    const push = await w.git(a, ['push', '-u', 'origin', 'main']);
+    assert.equal(push.code, 0, both(push));
+    assert.equal((await w.remoteRecords(await w.gitOk(a, ['rev-parse', 'HEAD']).then((s) => s.trim()))).length, 1);
+    const { n: t, install: teammate } = await newcomer(w, 't');
+    assert.doesNotMatch(teammate.stderr, /⚠|✖/, teammate.stderr);
+    assert.match(teammate.stderr, new RegExp(`keys: +${w.keyArn} \\(signed at [0-9a-f]{12}\\)`));
+    assert.equal((await w.kmssig(t, ['check'])).code, 0);
+    await w.commit(a, { 'dist/app.txt': 'app v2\n' });
+    assert.equal((await w.git(a, ['push', 'origin', 'main'])).code, 0);
+    const pull = await w.git(t, ['pull']);
+    assert.equal(pull.code, 0, both(pull));
+    assert.doesNotMatch(pull.stderr, /⚠|✖|FAILED/);
+  });
+
+  it('first use, honest: a key rotation that followed the documented recipe pins the new key', async () => {
+    const w = await world();
+    const next = await createKey(kms().moto.endpoint);
+    // 1. The new key joins verify.keys; the change is signed with the old key.
+    await w.commit(a(w), { '.kmssigrc': JSON.stringify({ ...CONFIG, verify: { keys: [w.keyArn, next] } }) });
+    assert.equal((await w.git(a(w), ['push', 'origin', 'main'])).code, 0);
+    // 3. keyId switches to the new key (signed with it); then the old key leaves verify.keys.
+    await w.commit(a(w), { '.kmssigrc': JSON.stringify({ ...CONFIG, keyId: next, verify: { keys: [w.keyArn, next] } }) });
+    assert.equal((await w.git(a(w), ['push', 'origin', 'main'])).code, 0);
+    await w.commit(a(w), { 'dist/app.txt': 'app v2\n' });
+    assert.equal((await w.git(a(w), ['push', 'origin', 'main'])).code, 0);
+    await w.commit(a(w), { '.kmssigrc': JSON.stringify({ ...CONFIG, keyId: next, verify: { keys: [next] } }) });
+    assert.equal((await w.git(a(w), ['push', 'origin', 'main'])).code, 0);
+    const { n, install, pin } = await newcomer(w);
+    assert.doesNotMatch(install.stderr, /⚠|✖/, install.stderr);
+    assert.match(install.stderr, new RegExp(`keys: +${next} \\(signed at [0-9a-f]{12}\\)`));
+    assert.deepEqual(
+      pin.split('\n').filter((l) => l.startsWith('kmssig.trust.key ')),
+      [`kmssig.trust.key ${next}`],
+    );
+    assert.equal((await w.kmssig(n, ['check'])).code, 0);
+  });
+
+  it("first use, public keys: the team's signed public key is pinned quietly; an attacker's public key and key, signed with that key, are not", async () => {
+    const w = await world({ seed: false });
+    const teamKey = await createKey(kms().moto.endpoint, { spec: 'ECC_NIST_P256' });
+    const theirKey = await createKey(kms().moto.endpoint, { spec: 'ECC_NIST_P256' });
+    const a0 = await w.clone('team', { hooks: false });
+    const release = async (key: string) => ({
+      '.kmssigrc': JSON.stringify({ ...CONFIG, keyId: key, verify: { publicKeys: ['keys/release.pem'] } }),
+      'keys/release.pem': await publicKeyPem(kms().moto.endpoint, key),
+      'dist/app.txt': `signed with ${key}\n`,
+    });
+    await signAndPush(w, a0, await release(teamKey));
+    const honest = await newcomer(w, 'honest');
+    assert.doesNotMatch(honest.install.stderr, /⚠|✖/, honest.install.stderr);
+    assert.match(honest.install.stderr, /public keys: +sha256:[0-9a-f]{16} \(signed at [0-9a-f]{12}\)/);
+    assert.match(honest.pin, /kmssig\.trust\.publickey /i);
+
+    const x = await w.clone('x', { hooks: false });
+    await w.gitOk(x, ['fetch', '-q', 'origin', 'refs/notes/kmssig:refs/notes/kmssig']);
+    await signAndPush(w, x, await release(theirKey));
+    const { n, install, pin } = await newcomer(w);
+    assert.equal(pin, '', `install pinned something:\n${pin}`);
+    assert.match(install.stderr, new RegExp(`signed only with ${theirKey}, a key that no earlier signed configuration allows`));
+    assert.match(install.stderr, /names .*public key sha256:[0-9a-f]{16}/);
+    // Pinned as the team publishes it, the attacker's record does not count.
+    const pem = join(w.root, 'team.pem');
+    writeFileSync(pem, await w.gitOk(a0, ['show', 'HEAD:keys/release.pem']));
+    assert.equal((await w.kmssig(n, ['trust', '--key', teamKey, '--public-key', pem])).code, 0);
+    const check = await w.kmssig(n, ['check']);
+    assert.equal(check.code, 1, both(check));
+  });
+  it('first use: a region in a signed configuration gets one note wherever it is read; install --no-fetch pins nothing until trust --update', async () => {
+    const w = await world();
+    const noted = (text: string) =>
+      text.split('\n').filter((l) => /\.kmssigrc names region eu-west-3: ignored, since a commit must not choose who answers KMS/.test(l))
+        .length;
+    // The team's own, signed configuration names a region: kmssig signs and verifies through the environment's KMS anyway.
+    await w.commit(a(w), { '.kmssigrc': JSON.stringify({ ...CONFIG, region: 'eu-west-3' }) });
+    const push = await w.git(a(w), ['push', 'origin', 'main']);
+    assert.equal(push.code, 0, both(push));
+    assert.match(push.stderr, /signed 1 commit/);
+    assert.equal(noted(push.stderr), 1, both(push));
+    // A newcomer's prepare script: install without fetching. git clone brings no notes, so nothing vouches for a key yet.
+    const n = await w.clone('n', { hooks: false });
+    const install = await w.kmssig(n, ['install', '--no-fetch']);
+    assert.equal(install.code, 0, both(install));
+    assert.equal(noted(install.stderr), 1, both(install));
+    assert.match(
+      install.stderr,
+      /nothing is pinned in this clone yet: no signature is here, and the remotes' were not fetched \(--no-fetch\)/,
+    );
+    assert.match(install.stderr, /kmssig trust --update/);
+    assert.notEqual((await w.git(n, ['config', '--get-regexp', '^kmssig\\.trust\\.'])).code, 0, 'install pinned something');
+    await w.gitOk(n, ['fetch', '-q']);
+    const update = await w.kmssig(n, ['trust', '--update']);
+    assert.equal(update.code, 0, both(update));
+    assert.match(update.stdout, new RegExp(`keys: +${w.keyArn} \\(signed at [0-9a-f]{12}\\)`));
+    assert.match(update.stdout, /context: +repo=acme\/app \(signed at [0-9a-f]{12}\)/);
+    const check = await w.kmssig(n, ['check']);
+    assert.equal(check.code, 0, both(check));
+    assert.equal(noted(check.stderr), 1, both(check));
   });
 });

@@ -98,8 +98,16 @@ describe('asymmetric keys: offline verification of release records', () => {
     }
     git(signer, ['push', '-q', 'origin', 'main', 'refs/notes/kmssig']);
     const verifier = clone(bare, join(dir.path, 'verifier'));
-    // The verifier pins what its configuration names (as kmssig install does): public keys are never read from a commit.
-    const trust = await kmssig(verifier, ['trust', '--update'], offline);
+    // The verifier pins what its configuration names: public keys are never read from a commit. First use
+    // (trust --update without a pin, as install does) pins it only when a valid record covers the
+    // configuration (issue 25); a release whose record does not verify is pinned as a person would, explicitly.
+    const explicit = options.pem || options.forge;
+    const pinned = [...(options.verifyKeys ?? [options.keyArn])].flatMap((k) => ['--key', k]);
+    const trust = await kmssig(
+      verifier,
+      explicit ? ['trust', ...pinned, '--public-key', join(verifier, PEM)] : ['trust', '--update'],
+      offline,
+    );
     assert.equal(trust.code, 0, both(trust));
     return { signer, verifier, record };
   }

@@ -46,6 +46,12 @@ function teamSteps(dir: string): Step[] {
     { say: 'Alice clones it', git: ['clone', '-q', 'remote.git', 'alice'], cwd: dir, expect: 0 },
     { say: 'she lists the release files in .kmssigrc', write: { '.kmssigrc': CONFIG, 'dist/app.js': 'console.log("v1")\n' }, cwd: alice },
     { say: 'and installs the hooks', kmssig: ['install'], cwd: alice, expect: 0 },
+    {
+      say: 'nothing is signed yet, so install pinned nothing and asked for the key: she pins the one she chose',
+      kmssig: ['trust', '--key', 'local:../demo.key'],
+      cwd: alice,
+      expect: 0,
+    },
     { say: 'she adds the files', git: ['add', '-A'], cwd: alice, expect: 0 },
     { say: 'and commits', git: ['commit', '-q', '-m', 'release v1'], cwd: alice, expect: 0 },
     {
@@ -60,10 +66,15 @@ function teamSteps(dir: string): Step[] {
       cwd: dir,
       expect: 0,
     },
-    { say: 'install', kmssig: ['install'], cwd: bob, expect: 0 },
     {
       say: "Bob trusts the team's development key in his clone (a key file could be planted by a commit; with AWS KMS, the key policy decides instead)",
       git: ['config', '--add', 'kmssig.localKey', '../demo.key'],
+      cwd: bob,
+      expect: 0,
+    },
+    {
+      say: 'install: it pins the key that signed the configuration (first use trusts only what the signed history vouches for)',
+      kmssig: ['install'],
       cwd: bob,
       expect: 0,
     },

@@ -14,19 +14,21 @@ import { commitSource, worktreeSource } from '../../usecases/configAt.js';
 import { pinOnInstall } from './trust.js';
 import type { CommandSpec } from '../args.js';
 import { createOutput, type Io, type Output } from '../io.js';
+import { kmsOptions } from '../kmsOptions.js';
 
 export const spec: CommandSpec = {
   name: 'install',
-  usage: 'kmssig install [--no-fetch] [--check]',
+  usage: 'kmssig install [--no-fetch] [--check] [--region <region>] [--endpoint <url>]',
   summary:
-    "Install the pre-push, post-merge, post-checkout and post-rewrite hooks: through the hook manager's own configuration (lefthook, simple-git-hooks, the pre-commit framework) and its install, else as a marked block in .husky/, core.hooksPath or the repository hooks folder that keeps any existing hook working; set up fetching of signatures with every fetch, and fetch them once. Running it again changes nothing. --check only reports which hooks git will run and whether each reaches kmssig (exit 1 when one does not).",
+    "Install the pre-push, post-merge, post-checkout and post-rewrite hooks: through the hook manager's own configuration (lefthook, simple-git-hooks, the pre-commit framework) and its install, else as a marked block in .husky/, core.hooksPath or the repository hooks folder that keeps any existing hook working; set up fetching of signatures with every fetch, and fetch them once; in a clone without a pin, pin what the signed history vouches for (else nothing, saying what it found). Running it again changes nothing. --check only reports which hooks git will run and whether each reaches kmssig (exit 1 when one does not).",
   options: {
     'no-fetch': { type: 'boolean', help: 'do not fetch the signatures now' },
     check: { type: 'boolean', help: 'change nothing: report the hooks git will run and whether each reaches kmssig' },
+    ...kmsOptions,
   },
 };
 
-/** The configuration checked out: what the user installing sees, and pins (trust on first use). */
+/** The configuration checked out: what the user installing sees, and what first use judges (DESIGN 3.4, rule 9). */
 async function configHere(repo: Repo) {
   const head = (await repo.hasCommits()) ? await repo.commitOf('HEAD') : undefined;
   return { head, loaded: await loadConfig(head ? commitSource(repo, head) : worktreeSource(repo.root)) };
@@ -103,7 +105,7 @@ export async function run(values: Record<string, unknown>, _positionals: string[
   if (values['no-fetch'] !== true) {
     for (const r of await fetchAllNotes(repo)) if (r.error) out.warn(messages.notesFetchFailed(r.remote, r.error));
   }
-  if (loaded) await pinOnInstall(repo, loaded, head, io);
+  if (loaded) await pinOnInstall(repo, loaded, head, { values, fetched: values['no-fetch'] !== true }, io);
   else out.warn(messages.noConfigYet());
   const missing = await reportHooks(repo, hooks, { ...out, result: () => true });
   if (missing.length > 0) {

@@ -5,6 +5,7 @@ import { messages } from '../../messages.js';
 import { fetchPublicKey, writePublicKey } from '../../usecases/publicKey.js';
 import { requirePositionals, stringOption, type CommandSpec } from '../args.js';
 import { createOutput, type Io } from '../io.js';
+import { configKmsNote } from '../../config/kmsLocation.js';
 import { kmsOptions, kmsTimeoutMs } from '../kmsOptions.js';
 import { findProject } from '../project.js';
 
@@ -33,11 +34,12 @@ export async function run(values: Record<string, unknown>, positionals: string[]
   const project = given ? undefined : await findProject(io);
   const keyId = given ?? project?.loaded.config.keyId;
   if (!keyId) throw new KmssigError('USAGE', messages.noKeyGiven('pubkey'));
-  const config = project?.loaded.config;
+  const note = configKmsNote(project?.loaded);
+  if (note) out.info(note);
   const kms = createKms({
     baseDir: project?.repo.root ?? io.cwd,
-    region: stringOption(values, 'region') ?? config?.region,
-    endpoint: stringOption(values, 'endpoint') ?? config?.endpoint,
+    region: stringOption(values, 'region'),
+    endpoint: stringOption(values, 'endpoint'),
     timeoutMs: kmsTimeoutMs(io.env),
   });
   const key = await fetchPublicKey(kms, keyId);

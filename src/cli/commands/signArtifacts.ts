@@ -8,6 +8,7 @@ import { messages } from '../../messages.js';
 import { signArtifacts } from '../../usecases/signArtifacts.js';
 import { listOption, stringOption, type CommandSpec } from '../args.js';
 import { createOutput, type Io } from '../io.js';
+import { configKmsNote } from '../../config/kmsLocation.js';
 import { kmsOptions, kmsTimeoutMs } from '../kmsOptions.js';
 import { findProject } from '../project.js';
 
@@ -52,10 +53,12 @@ export async function run(values: Record<string, unknown>, positionals: string[]
   const config = project?.loaded.config;
   const keyId = given ?? config?.keyId;
   if (!keyId) throw new KmssigError('USAGE', messages.noKeyGiven(spec.name));
+  const note = configKmsNote(project?.loaded);
+  if (note) out.info(note);
   const kms = createKms({
     baseDir: project?.repo.root ?? io.cwd,
-    region: stringOption(values, 'region') ?? config?.region,
-    endpoint: stringOption(values, 'endpoint') ?? config?.endpoint,
+    region: stringOption(values, 'region'),
+    endpoint: stringOption(values, 'endpoint'),
     timeoutMs: kmsTimeoutMs(io.env),
   });
   if (isLocalKeyId(keyId)) out.warn(messages.localKeyWarning(keyId));

@@ -17,7 +17,6 @@ export async function run(values: Record<string, unknown>, io: Io): Promise<numb
   const session = await sessionFromFlags(repo, loaded, { ...values, ref: undefined }, io, {
     cache: true,
     commit,
-    signing: true,
     targetRefs: [`refs/${ref.kind === 'tag' ? 'tags' : 'heads'}/${ref.name}`],
   });
   if (isLocalKeyId(loaded.config.keyId)) out.warn(messages.localKeyWarning(loaded.config.keyId));

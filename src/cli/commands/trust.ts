@@ -1,15 +1,15 @@
-import { readFile } from 'node:fs/promises';
-import { isHookName, KMSSIG_HOOKS } from '../../core/hookNames.js';
-import { join, resolve } from 'node:path';
+import { configKmsNote } from '../../config/kmsLocation.js';
 import type { LoadedConfig } from '../../config/loadConfig.js';
-import { parseContextArgs } from '../../core/context.js';
-import type { HookMode, Pin } from '../../core/anchors.js';
+import type { Pin } from '../../core/anchors.js';
 import { KmssigError } from '../../errors.js';
 import { Repo } from '../../git/repo.js';
+import { fetchAllNotes } from '../../hooks/installHooks.js';
 import { createKms } from '../../kms/createKms.js';
-import { messages } from '../../messages.js';
+import { messages, type Message } from '../../messages.js';
 import { check } from '../../usecases/check.js';
-import { clearPin, describePin, pinFromConfig, publicKeyDer, readPin, writePin } from '../../usecases/pin.js';
+import { allowedKeysOf, clearPin, describePin, fileReader, pinOf, readPin, writePin } from '../../usecases/pin.js';
+import { applyPinFlags, emptyPin } from '../../usecases/pinFlags.js';
+import { pinnedLines, retiredPinLines, trustOnFirstUse } from '../../usecases/trustOnFirstUse.js';
 import { listOption, stringOption, type CommandSpec } from '../args.js';
 import { createOutput, type Io, type Output } from '../io.js';
 import { kmsOptions, kmsTimeoutMs } from '../kmsOptions.js';
@@ -20,11 +20,11 @@ export const spec: CommandSpec = {
   usage:
     'kmssig trust [--update [--rev <rev>]] [--key <arn>]... [--ref <pattern>]... [--context k=v]... [--public-key <pem>]... [--hook <name>=block|warn|off]... [--clear]',
   summary:
-    "Show or change this clone's pinned policy: which keys, refs, context pairs and public keys a record must have to count here, whatever a pulled commit's configuration says. install pins the configuration it finds (trust on first use); only this command changes the pin.",
+    "Show or change this clone's pinned policy: which keys, refs, context pairs and public keys a record must have to count here, whatever a pulled commit's configuration says, each with where it came from. install pins what the signed history vouches for (trust on first use: a configuration covered by a valid record made with a key the history trusts, or the keys of the newest signed configuration) and otherwise nothing; only this command changes the pin.",
   options: {
     update: {
       type: 'boolean',
-      help: 're-pin from the configuration at --rev (default HEAD); refused unless that revision verifies under the current pin',
+      help: 're-pin from the configuration at --rev (default HEAD); refused unless that revision verifies under the current pin (with no pin yet: what install would pin)',
     },
     rev: { type: 'string', value: 'rev', help: 'the revision whose configuration --update pins' },
     key: { type: 'string', multiple: true, value: 'arn', help: 'pin these key ARNs (replaces the pinned keys)' },
@@ -37,8 +37,6 @@ export const spec: CommandSpec = {
   },
 };
 
-const MODES = ['block', 'warn', 'off'];
-
 export async function run(values: Record<string, unknown>, _positionals: string[], io: Io): Promise<number> {
   const out = createOutput(io);
   const repo = await Repo.open(io.cwd, io.env);
@@ -48,101 +46,96 @@ export async function run(values: Record<string, unknown>, _positionals: string[
     return 0;
   }
   let pin = await readPin(repo);
+  show(out, await retiredPinLines(repo));
   if (values.update === true) pin = await updatedPin(repo, pin, values, io, out);
-  const changed = await applyFlags(pin ?? emptyPin(), values, io.cwd);
+  const flags = {
+    keys: listOption(values, 'key'),
+    refs: listOption(values, 'ref'),
+    context: listOption(values, 'context'),
+    publicKeys: listOption(values, 'public-key'),
+    hooks: listOption(values, 'hook'),
+  };
+  const changed = await applyPinFlags(pin ?? emptyPin(), flags, io.cwd);
   if (changed || values.update === true) {
     pin = changed ?? pin!;
     await writePin(repo, pin);
     out.result("pinned in this clone's git config (kmssig.trust.*):");
   } else if (!pin) {
-    out.result("this clone has no pin: records count under the signed configuration alone; run 'kmssig trust --update' to pin it");
+    out.result(messages.trustNoPin());
     return 0;
   } else out.result('this clone trusts:');
   for (const line of describePin(pin)) out.result(line);
   return 0;
 }
 
-const emptyPin = (): Pin => ({ keys: [], refs: [], context: {}, requireContext: [], publicKeys: [], hooks: {} });
-
-/** The pin of the configuration at --rev, once that revision verifies under what is trusted now (or on first use). */
-async function updatedPin(repo: Repo, current: Pin | undefined, values: Record<string, unknown>, io: Io, out: Output): Promise<Pin> {
-  const rev = stringOption(values, 'rev') ?? 'HEAD';
-  const { commit, loaded } = await openProject(io, rev);
-  if (current) {
-    const session = await sessionFromFlags(repo, loaded, {}, io, { cache: true, targetRefs: await repo.refsOf(rev, commit) });
-    const report = await check(session, { commit });
-    if (report.status !== 'pass' || !report.files.some((f) => f.path === loaded.path && f.state === 'ok'))
-      throw new KmssigError('INVALID', messages.trustUpdateUnverified(rev, loaded.path));
-  }
-  return (await pinWithKey(repo, loaded, commit, values, io, out)).pin;
+/** Lines of a use case on stderr: warnings in their colour, the rest as they are. */
+function show(out: Output, lines: readonly Message[]): void {
+  for (const line of lines) (line.level === 'warn' || line.level === 'error' ? out.warn : out.info)(line);
 }
 
-/** Pins a configuration, resolving an alias to its key ARN through KMS when it can. */
-async function pinWithKey(
-  repo: Repo,
-  loaded: LoadedConfig,
-  commit: string | undefined,
-  values: Record<string, unknown>,
-  io: Io,
-  out: Output,
-) {
-  const kms = createKms({
+/** KMS for the pin's own questions (DescribeKey of an alias, Decrypt of records): flags or the environment, never a configuration. */
+function pinKms(repo: Repo, values: Record<string, unknown>, io: Io) {
+  return createKms({
     baseDir: repo.root,
-    region: stringOption(values, 'region') ?? loaded.config.region,
-    endpoint: stringOption(values, 'endpoint') ?? loaded.config.endpoint,
+    region: stringOption(values, 'region'),
+    endpoint: stringOption(values, 'endpoint'),
     timeoutMs: kmsTimeoutMs(io.env) ?? 5000,
   });
-  // Public keys are read where the configuration was: the commit's tree, or the disk before the first commit.
-  const read = async (path: string) => {
-    if (!commit) return readFile(join(repo.root, path), 'utf8');
-    const text = (await repo.readAt(commit, [path])).get(path);
-    if (text === undefined) throw new Error(`not in commit ${commit.slice(0, 12)}`);
-    return text;
-  };
-  const result = await pinFromConfig(read, loaded.config, (keyId) => kms.describeKey(keyId));
-  if (result.unresolvedKey) out.warn(messages.pinKeyUnresolved(result.unresolvedKey));
-  return result;
-}
-
-/** The pin with the parts the flags set replaced; undefined when no flag sets anything. */
-async function applyFlags(pin: Pin, values: Record<string, unknown>, cwd: string): Promise<Pin | undefined> {
-  const keys = listOption(values, 'key');
-  const refs = listOption(values, 'ref');
-  const context = listOption(values, 'context');
-  const publicKeys = listOption(values, 'public-key');
-  const hooks = listOption(values, 'hook');
-  if (keys.length + refs.length + context.length + publicKeys.length + hooks.length === 0) return undefined;
-  const next: Pin = { ...pin, hooks: { ...pin.hooks } };
-  if (keys.length > 0) next.keys = keys;
-  if (refs.length > 0) next.refs = refs;
-  if (context.length > 0) next.context = parseContextArgs(context);
-  if (publicKeys.length > 0) next.publicKeys = await Promise.all(publicKeys.map((p) => publicKeyDer(resolve(cwd, p))));
-  for (const pair of hooks) {
-    const [hook, mode] = pair.split('=');
-    if (!hook || !isHookName(hook) || !mode || !MODES.includes(mode))
-      throw new KmssigError(
-        'USAGE',
-        messages.usage(`--hook takes <${KMSSIG_HOOKS.join('|')}>=<${MODES.join('|')}>, not ${JSON.stringify(pair)}`, 'trust'),
-      );
-    next.hooks[hook] = mode as HookMode;
-  }
-  return next;
 }
 
 /**
- * install's part (DESIGN 3.4): a clone without a pin pins the configuration
- * it was installed with, and shows it; an existing pin is kept, since only
- * `kmssig trust` changes it.
+ * The pin of the configuration at --rev: once that revision verifies under
+ * what is trusted now, configuration file included; with no pin yet, what
+ * first use allows (or nothing, exit 1, saying what was found).
  */
-export async function pinOnInstall(repo: Repo, loaded: LoadedConfig, commit: string | undefined, io: Io): Promise<void> {
+async function updatedPin(repo: Repo, current: Pin | undefined, values: Record<string, unknown>, io: Io, out: Output): Promise<Pin> {
+  const rev = stringOption(values, 'rev') ?? 'HEAD';
+  const { commit, loaded } = await openProject(io, rev);
+  const kms = pinKms(repo, values, io);
+  if (!current) {
+    const note = configKmsNote(loaded);
+    if (note) out.info(note);
+    // As install does: the records that first use weighs are the remotes' too.
+    for (const r of await fetchAllNotes(repo)) if (r.error) out.warn(messages.notesFetchFailed(r.remote, r.error));
+    const first = await trustOnFirstUse({ repo, loaded, head: commit, kms, fetched: true });
+    show(out, first.lines);
+    if (first.pin) return first.pin;
+    throw new KmssigError(first.refused ?? 'INVALID', messages.firstUseRefused());
+  }
+  const where = { region: values.region, endpoint: values.endpoint };
+  const session = await sessionFromFlags(repo, loaded, where, io, { cache: true, targetRefs: await repo.refsOf(rev, commit) });
+  const report = await check(session, { commit });
+  const signed = report.files.find((f) => f.path === loaded.path && f.state === 'ok');
+  if (report.status !== 'pass' || !signed) throw new KmssigError('INVALID', messages.trustUpdateUnverified(rev, loaded.path));
+  const at = `signed at ${(signed.signedCommit ?? commit).slice(0, 12)}`;
+  const { allowed, unresolved } = await allowedKeysOf(loaded.config, fileReader(repo, commit), (keyId) => kms.describeKey(keyId));
+  if (unresolved) out.warn(messages.pinKeyUnresolved(unresolved.keyId));
+  return pinOf(allowed, loaded.config, { key: () => at, publicKeys: at, policy: at });
+}
+
+/**
+ * install's part (DESIGN 3.4, rule 9): a clone without a pin pins what the
+ * signed history vouches for, and shows it with where each value came from;
+ * otherwise nothing, saying what it found. An existing pin is kept, since
+ * only `kmssig trust` changes it. `fetched`: install fetched the signatures.
+ */
+export async function pinOnInstall(
+  repo: Repo,
+  loaded: LoadedConfig,
+  head: string | undefined,
+  options: { values: Record<string, unknown>; fetched: boolean },
+  io: Io,
+): Promise<void> {
   const out = createOutput(io);
-  const existing = await readPin(repo);
-  if (existing) {
-    out.info({ level: 'info', text: "kept this clone's pin ('kmssig trust' shows and changes it)" });
+  const note = configKmsNote(loaded);
+  show(out, [...(note ? [note] : []), ...(await retiredPinLines(repo))]);
+  if (await readPin(repo)) {
+    out.info(messages.pinKept());
     return;
   }
-  const { pin } = await pinWithKey(repo, loaded, commit, {}, io, out);
-  await writePin(repo, pin);
-  out.info({ level: 'info', text: `pinned what this clone trusts, from ${loaded.path} (change it with 'kmssig trust'):` });
-  for (const line of describePin(pin)) out.info(line);
+  const first = await trustOnFirstUse({ repo, loaded, head, kms: pinKms(repo, options.values, io), fetched: options.fetched });
+  show(out, first.lines);
+  if (!first.pin) return;
+  await writePin(repo, first.pin);
+  show(out, pinnedLines(first.pin, loaded.path));
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hookMode, parsePin, pinEntries, resolvePolicy, type Pin } from '../../../src/core/anchors.js';
+import { hookMode, parsePin, pinEntries, pinPart, resolvePolicy, retiredPinEntries, type Pin } from '../../../src/core/anchors.js';
 
 const pin = (over: Partial<Pin> = {}): Pin => ({ keys: [], refs: [], context: {}, requireContext: [], publicKeys: [], hooks: {}, ...over });
 const signed = {
@@ -17,14 +17,24 @@ describe('parsePin / pinEntries', () => {
       context: { repo: 'acme/app', 'a=b': 'c=d' },
       requireContext: ['author'],
       publicKeys: ['MFkw'],
-      region: 'eu-west-1',
-      endpoint: 'https://kms.example',
       hooks: { 'post-merge': 'warn' },
+      origins: { [pinPart('key', 'arn:k1')]: 'signed at 1a2b3c4d5e6f', [pinPart('context')]: 'given on the command line' },
     });
     const entries = pinEntries(p).map(([k, v]) => [k.toLowerCase(), v] as [string, string]);
     // A key containing '=' splits at the first one: context keys never contain '=' (the seed syntax forbids it).
     const back = parsePin(entries)!;
     assert.deepEqual({ ...back, context: { repo: back.context.repo } }, { ...p, context: { repo: 'acme/app' } });
+  });
+
+  it("never holds a KMS endpoint or region: an older pin's are named as retired, not used (DESIGN 3.4, rule 9)", () => {
+    const entries: [string, string][] = [
+      ['kmssig.trust.pinned', 'true'],
+      ['kmssig.trust.endpoint', 'http://kms.example'],
+      ['kmssig.trust.region', 'eu-west-1'],
+    ];
+    assert.deepEqual(Object.keys(parsePin(entries)!).sort(), ['context', 'hooks', 'keys', 'publicKeys', 'refs', 'requireContext']);
+    assert.deepEqual(retiredPinEntries(entries), { endpoint: 'http://kms.example', region: 'eu-west-1' });
+    assert.deepEqual(retiredPinEntries([['kmssig.trust.pinned', 'true']]), {});
   });
 
   it('is absent unless kmssig.trust.pinned is true; malformed entries are left out, never trusted', () => {
