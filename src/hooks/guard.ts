@@ -72,7 +72,7 @@ export function localBlockBody(hook: HookName, launcher: string): string {
 /** The guard of a hook: kmssig first, then the next folder's hook with the same arguments (and standard input). */
 export function guardScript(hook: HookName, launcher: string, next: string): string {
   // Only after a pass: the hooks of a tree that failed verification are that tree's, and do not run.
-  // pre-push's ref lines go on through a pipe, as git hands them: lefthook's use_stdin read a file's lines unreliably under load.
+  // pre-push's ref lines go on through a pipe, as git hands them.
   const handOn =
     hook === 'pre-push' ? ['cat | KMSSIG_GUARDED=1 "$kmssig_next" "$@"', 'exit $?'] : ['KMSSIG_GUARDED=1 exec "$kmssig_next" "$@"'];
   const forward = [`kmssig_next=${nextFile(next, hook)}`, '[ -x "$kmssig_next" ] || exit 0', ...handOn];

@@ -2,20 +2,40 @@ import { lefthookCommand, runsKmssig } from './commands.js';
 import { childRange, firstContent, indentOf, insertMarked, linesOf, topLevelKey, yamlQuote } from './textBlocks.js';
 import { isObject, planYamlEdit, type EditPlan } from './yamlPlan.js';
 
-/** lefthook's job for a kmssig hook; pre-push gets git's ref lines and runs even when lefthook sees no pushed files. */
+/**
+ * lefthook's job for a kmssig hook; pre-push gets git's ref lines and runs even when lefthook sees no pushed files.
+ * Behind kmssig's guard the pre-push job is skipped before it starts: lefthook hands one cached reader of
+ * standard input to every use_stdin job, and jobs run with `parallel: true` split its lines between them
+ * (internal/run/controller/utils/cached_reader.go; lefthook PR 732), so a job of kmssig's that only exits
+ * would still take the team's ref lines.
+ */
 export function lefthookJob(hook: string): Record<string, unknown> {
   return {
     name: 'kmssig',
     run: lefthookCommand(hook),
-    ...(hook === 'pre-push' ? { use_stdin: true, files: 'git ls-files | head -n 1' } : {}),
+    ...(hook === 'pre-push'
+      ? { use_stdin: true, files: 'git ls-files | head -n 1', skip: [{ run: '[ "${KMSSIG_GUARDED:-}" = 1 ]' }] }
+      : {}),
   };
 }
 
+const scalar = (v: unknown) => (typeof v === 'string' ? yamlQuote(v) : String(v));
+
+/** A job's field as YAML lines: a scalar, or a list of one-level mappings (skip's conditions). */
+function fieldLines(key: string, value: unknown): string[] {
+  if (!Array.isArray(value)) return [`${key}: ${scalar(value)}`];
+  return [
+    `${key}:`,
+    ...value.flatMap((item: Record<string, unknown>) =>
+      Object.entries(item).map(([k, v], i) => `${i === 0 ? '  - ' : '    '}${k}: ${scalar(v)}`),
+    ),
+  ];
+}
+
 function jobLines(hook: string, asItem: boolean): string[] {
-  const job = lefthookJob(hook);
-  const fields = Object.entries(job)
+  const fields = Object.entries(lefthookJob(hook))
     .filter(([k]) => k !== 'name')
-    .map(([k, v]) => `${k}: ${typeof v === 'string' ? yamlQuote(v) : String(v)}`);
+    .flatMap(([k, v]) => fieldLines(k, v));
   return asItem ? ['- name: kmssig', ...fields.map((f) => `  ${f}`)] : ['kmssig:', ...fields.map((f) => `  ${f}`)];
 }
 
