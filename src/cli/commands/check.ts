@@ -1,5 +1,4 @@
 import { exitCodeOf, KmssigError } from '../../errors.js';
-import { fetchNotes } from '../../git/notes.js';
 import type { Repo } from '../../git/repo.js';
 import { DEFAULT_MAX_COMMITS } from '../../config/schema.js';
 import { openPolicy } from '../../core/policy.js';
@@ -16,6 +15,7 @@ import { toJson, toJsonError } from '../format/json.js';
 import { createOutput, type Io, type Output } from '../io.js';
 import { kmsOptions } from '../kmsOptions.js';
 import { openRevision, sessionFromFlags } from '../project.js';
+import { fetchNotesOnce, pickRemote } from '../remoteNotes.js';
 
 export const spec: CommandSpec = {
   name: 'check',
@@ -142,31 +142,6 @@ async function explainConversions(repo: Repo, report: CheckReport, out: Output):
   if (modified.length === 0) return;
   const conversions = await repo.conversionsOf(modified);
   if (conversions.length > 0) out.warn(messages.worktreeConverted(modified.length, conversions));
-}
-
-async function pickRemote(repo: Repo, given: string | undefined): Promise<string | undefined> {
-  if (given) return given;
-  const remotes = await repo.remotes();
-  return remotes.includes('origin') ? 'origin' : remotes.length === 1 ? remotes[0] : undefined;
-}
-
-/**
- * A fresh CI clone has no notes, a reused workspace has stale ones: fetch the
- * remote's once per run, touching no other ref.
- */
-async function fetchNotesOnce(repo: Repo, remote: string, out: Output): Promise<void> {
-  try {
-    const found = await fetchNotes(repo, remote);
-    out.info({
-      level: 'info',
-      text: found ? `fetched signatures (refs/notes/kmssig) from ${remote}` : `${remote} has no signatures (refs/notes/kmssig) yet`,
-    });
-  } catch (error) {
-    out.warn({
-      level: 'warn',
-      text: `could not fetch signatures from ${remote}: ${(error as Error).message}; verifying with the notes at hand`,
-    });
-  }
 }
 
 /** A shallow clone that ends before the signed commit is deepened step by step, never passed. */
