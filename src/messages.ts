@@ -243,6 +243,15 @@ export const messages = {
     error(
       "not pinned: the signed history does not vouch for the keys of this configuration (see above); pin the key your team publishes with 'kmssig trust --key <arn>'",
     ),
+  checkNotPinned: (file: string) =>
+    error(
+      `kmssig check: nothing is pinned in this clone, and kmssig cannot tell which keys the signed history of ${file} vouches for (see above), so no record can count: pass --key <arn> (the key your team publishes), or pin it with 'kmssig trust --key <arn>'`,
+    ),
+  checkHeldNotPinned: (keys: string) =>
+    warn(
+      `so check counts records only with what the signed history vouches for, ${keys}: pass --key <arn> (the key your team publishes) to check against it, or pin it with 'kmssig trust --key <arn>'`,
+    ),
+  checkHeldPin: (keys: string) => info(`nothing is pinned in this clone: records count only with what first use would pin, ${keys}`),
   hookNothingPinned: () =>
     warn(
       "kmssig: nothing is pinned in this clone yet, so records count under the signed configuration alone: run 'kmssig trust --update' to pin what the signed history vouches for, or check the key with your team and pin it (kmssig trust --key <arn>)",

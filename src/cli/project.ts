@@ -60,6 +60,8 @@ export interface SessionFlags {
   pinned?: { pin: Pin | undefined };
   /** Hooks: one short deadline for every KMS call (KMSSIG_HOOK_TIMEOUT seconds, default 5). */
   hook?: boolean;
+  /** The strict gate: without a pin or key flags, hold records to what first use would pin (SessionOptions.firstUse). */
+  firstUse?: { head: string; fetched: boolean };
 }
 
 /**
@@ -94,5 +96,6 @@ export function sessionFromFlags(
     commit: flags.commit,
     pinned: flags.pinned,
     targetRefs: flags.targetRefs,
+    firstUse: flags.firstUse,
   });
 }

@@ -12,7 +12,7 @@ import { KmsError, type KeyManagement } from '../kms/keyManagement.js';
 import { messages } from '../messages.js';
 import { loadNotes } from './notesView.js';
 import { allowedKeysOf, fileReader, pinOf } from './pin.js';
-import { localKeyTrust } from './session.js';
+import { localKeyTrust } from './localKeyTrust.js';
 import { createRecordVerifier, verifyAsymmetric, type Verdict } from './verifyRecord.js';
 
 /**
@@ -65,6 +65,12 @@ export type FirstUse =
       keys: KeyCount[];
       /** More keys than were counted. */
       moreKeys: number;
+      /**
+       * What the signed history does vouch for, for a check that must hold records to something
+       * (usecases/firstUsePin.ts): the keys of the newest configuration signed with a trusted key,
+       * else those of the oldest configuration (the root of trust); undefined when the history is unread.
+       */
+      held?: Pin;
     };
 
 export interface FirstUseOptions {
@@ -151,7 +157,11 @@ export async function firstUse(options: FirstUseOptions): Promise<FirstUse> {
       unsignedChange: { commit: headVersion.commit, signedAt: newest.by.commit },
     };
   }
-  const found = (reason: NotPinnedReason) => notPinned(reason, records, checker.verifyAny);
+  const held = heldPin(history, chain);
+  const found = async (reason: NotPinnedReason) => ({
+    ...(await notPinned(reason, records, checker.verifyAny)),
+    ...(held ? { held } : {}),
+  });
   if (checker.state.stopped) return found({ kind: 'kms', why: checker.state.stopped });
   if (!history.complete) return found({ kind: 'history-unread', why: history.why! });
   if (records.length === 0) return found({ kind: 'nothing-signed' });
@@ -160,6 +170,18 @@ export async function firstUse(options: FirstUseOptions): Promise<FirstUse> {
     if ((await checker.verifyAny(n)).valid) return found({ kind: 'untrusted-signer', commit: headVersion.commit, keyId: n.record.keyId });
   }
   return found({ kind: 'unsigned-change', commit: headVersion.commit });
+}
+
+/** What a check without a pin holds records to when nothing may be pinned: the newest trusted signed configuration, else the root. */
+function heldPin(history: ConfigHistory, chain: Awaited<ReturnType<typeof followChain>>): Pin | undefined {
+  if (!history.complete) return undefined;
+  const source = chain.trusted && chain.signed ? chain.signed.version : history.versions.find((v) => v.allowed);
+  const config = source && history.configs.get(source.commit);
+  if (!source?.allowed || !config) return undefined;
+  const at = chain.signed
+    ? `allowed by the configuration signed at ${chain.signed.by.commit.slice(0, 12)}`
+    : `named by the oldest configuration, at ${source.commit.slice(0, 12)}`;
+  return pinOf(source.allowed, config.config, { key: () => at, publicKeys: at, policy: at });
 }
 
 /** The newest version before HEAD's that is signed with the trusted keys: where the rest of the pin comes from. */

@@ -109,26 +109,34 @@ export function publicKeyName(der: string): string {
   return `sha256:${createHash('sha256').update(Buffer.from(der, 'base64')).digest('hex').slice(0, 16)}`;
 }
 
+/** Pinned keys or public keys, those with the same origin listed together and followed by it once. */
+function grouped(pin: Pin, part: 'key' | 'publicKey', values: readonly string[], show: (v: string) => string): string {
+  const groups = new Map<string | undefined, string[]>();
+  for (const v of values) {
+    const o = pin.origins?.[pinPart(part, v)];
+    groups.set(o, [...(groups.get(o) ?? []), show(v)]);
+  }
+  return [...groups].map(([o, shown]) => `${shown.join(', ')}${o ? ` (${o})` : ''}`).join(', ');
+}
+
+/** The keys and public keys of a pin on one line, each with where it came from. */
+export function describePinKeys(pin: Pin): string {
+  const keys = pin.keys.length > 0 ? [grouped(pin, 'key', pin.keys, (k) => k)] : [];
+  const publicKeys = pin.publicKeys.length > 0 ? [`public key ${grouped(pin, 'publicKey', pin.publicKeys, publicKeyName)}`] : [];
+  return [...keys, ...publicKeys].join('; ') || 'any key';
+}
+
 /** The pin in lines a person can read before trusting it, each value with where it came from. */
 export function describePin(pin: Pin): string[] {
   const origin = (part: string) => pin.origins?.[part];
   const from = (part: string) => (origin(part) ? ` (${origin(part)})` : '');
-  // Values with the same origin are listed together, followed by it once.
-  const grouped = (part: 'key' | 'publicKey', values: readonly string[], show: (v: string) => string) => {
-    const groups = new Map<string | undefined, string[]>();
-    for (const v of values) {
-      const o = origin(pinPart(part, v));
-      groups.set(o, [...(groups.get(o) ?? []), show(v)]);
-    }
-    return [...groups].map(([o, shown]) => `${shown.join(', ')}${o ? ` (${o})` : ''}`).join(', ');
-  };
   const context = Object.entries(pin.context).map(([k, v]) => `${k}=${v}`);
   return [
-    `  keys:            ${pin.keys.length > 0 ? grouped('key', pin.keys, (k) => k) : '(any key: not pinned)'}`,
+    `  keys:            ${pin.keys.length > 0 ? grouped(pin, 'key', pin.keys, (k) => k) : '(any key: not pinned)'}`,
     `  refs:            ${pin.refs.length > 0 ? pin.refs.join(', ') + from('refs') : '(any ref)'}`,
     `  context:         ${context.length > 0 ? context.join(', ') + from('context') : '(none required)'}`,
     `  requireContext:  ${pin.requireContext.length > 0 ? pin.requireContext.join(', ') + from('requireContext') : '(none)'}`,
-    `  public keys:     ${pin.publicKeys.length > 0 ? grouped('publicKey', pin.publicKeys, publicKeyName) : '0'}`,
+    `  public keys:     ${pin.publicKeys.length > 0 ? grouped(pin, 'publicKey', pin.publicKeys, publicKeyName) : '0'}`,
     ...Object.entries(pin.hooks).map(([hook, mode]) => `  hook ${hook}: ${mode}`),
   ];
 }

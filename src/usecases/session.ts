@@ -1,6 +1,4 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { realpath } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import type { Context } from '../core/context.js';
 import type { Policy } from '../core/policy.js';
@@ -11,10 +9,11 @@ import { createLineCache, noCache } from '../cache/lineCache.js';
 import type { Repo } from '../git/repo.js';
 import { createKms } from '../kms/createKms.js';
 import type { KeyManagement } from '../kms/keyManagement.js';
-import { localKeyPath } from '../kms/localKey.js';
-import { messages } from '../messages.js';
 import type { CheckContext, PolicyAt } from './check.js';
+import type { Message } from '../messages.js';
 import { configLoader } from './configAt.js';
+import { firstUsePin } from './firstUsePin.js';
+import { localKeyTrust } from './localKeyTrust.js';
 import { loadNotes } from './notesView.js';
 import { readPin } from './pin.js';
 import { selectionFor } from './releaseFiles.js';
@@ -52,13 +51,24 @@ export interface SessionOptions {
   pinned?: { pin: Pin | undefined };
   /** An injected KeyManagement (tests, library users); default: AWS KMS or the local key. */
   kms?: KeyManagement;
+  /**
+   * The strict gate in a clone without a pin, run without --key or
+   * --public-key: hold records to what first use would pin from the
+   * configuration at `head` (DESIGN 3.4, rule 9), never to a configuration
+   * signed with the key it names. `fetched`: the remotes' notes were fetched.
+   */
+  firstUse?: { head: string; fetched: boolean };
 }
 
 export interface Session extends CheckContext {
   kms: KeyManagement;
   loaded: LoadedConfig;
-  /** This clone's pinned policy, if it has one (`kmssig install` / `kmssig trust`). */
+  /** This clone's pinned policy, if it has one (`kmssig install` / `kmssig trust`), or what first use would pin (`pinFrom`). */
   pin?: Pin;
+  /** The pin is not this clone's: it is what first use would pin, held for this run only (SessionOptions.firstUse). */
+  pinFrom?: 'first-use';
+  /** What to say about that held pin (one or two lines). */
+  pinLines?: Message[];
   /** The policy from flags and pin alone: what this run trusts before any configuration. */
   anchors: Policy;
 }
@@ -68,7 +78,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const { repo, loaded } = options;
   const { config } = loaded;
   // The pin and the notes are independent git reads: side by side.
-  const [pin, notes] = await Promise.all([options.pinned ? options.pinned.pin : readPin(repo), loadNotes(repo)]);
+  const [clonePin, notes] = await Promise.all([options.pinned ? options.pinned.pin : readPin(repo), loadNotes(repo)]);
   const kms =
     options.kms ??
     createKms({
@@ -78,6 +88,17 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       timeoutMs: options.timeoutMs,
       deadlineMs: options.deadlineMs,
     });
+  const keysFlagged = (options.keys?.length ?? 0) > 0 || (options.publicKeys?.length ?? 0) > 0;
+  const held =
+    !clonePin && !keysFlagged && options.firstUse
+      ? await firstUsePin({
+          repo,
+          kms,
+          ...options.firstUse,
+          cache: options.cache !== false ? createLineCache(repo.commonDir, 'verified') : noCache,
+        })
+      : undefined;
+  const pin = clonePin ?? held?.pin;
   const flags = { keys: options.keys, refs: options.refs, context: options.context };
   const anchors = resolvePolicy(flags, pin, undefined, options.targetRefs);
   const configAt = configLoader(repo, options.commit ? { commit: options.commit, loaded } : undefined);
@@ -106,6 +127,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     loaded,
     kms,
     pin,
+    ...(held ? { pinFrom: 'first-use' as const, pinLines: held.lines } : {}),
     anchors,
     notes,
     selection: selectionFor(loaded),
@@ -128,21 +150,4 @@ function pinnedPublicKeys(pin: Pin | undefined): KeyObject[] {
       return [];
     }
   });
-}
-
-/**
- * A local development key counts only when the caller pinned it (--key) or this
- * clone registered it (git config kmssig.localKey, which keygen sets): a key
- * file is something a commit can plant, in the working tree or (git-lfs
- * objects, messages) in the git directory, and the configuration that names
- * it comes with the commit being verified.
- */
-export function localKeyTrust(repo: Repo, pinned: readonly string[]) {
-  const real = (path: string) => realpath(path).catch(() => path);
-  return async (keyId: string): Promise<string | undefined> => {
-    if (pinned.includes(keyId)) return undefined;
-    const file = await real(localKeyPath(keyId, repo.root));
-    const registered = await Promise.all((await repo.configGetAll('kmssig.localKey')).map((p) => real(resolve(repo.root, p))));
-    return registered.includes(file) ? undefined : messages.localKeyNotRegistered(keyId);
-  };
 }

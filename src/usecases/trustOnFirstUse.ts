@@ -1,4 +1,4 @@
-import { createLineCache } from '../cache/lineCache.js';
+import { createLineCache, type LineCache } from '../cache/lineCache.js';
 import { kmsValues } from '../config/kmsLocation.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import type { Pin } from '../core/anchors.js';
@@ -15,6 +15,10 @@ export interface FirstUseOutcome {
   lines: Message[];
   /** Nothing pinned: the code of the failure, for a command that was asked to pin (`kmssig trust --update`). */
   refused?: Extract<ErrorCode, 'KMS' | 'INVALID'>;
+  /** Nothing pinned: why. */
+  reason?: NotPinnedReason['kind'];
+  /** Nothing pinned: what the signed history does vouch for (FirstUse's `held`). */
+  held?: Pin;
 }
 
 /**
@@ -31,11 +35,18 @@ export async function trustOnFirstUse(options: {
   head: string | undefined;
   kms: KeyManagement;
   fetched: boolean;
+  /** Default: the verified-records cache in the git directory (the strict gate passes its own). */
+  cache?: LineCache;
 }): Promise<FirstUseOutcome> {
   const { repo, loaded } = options;
-  const result = await firstUse({ ...options, cache: createLineCache(repo.commonDir, 'verified') });
+  const result = await firstUse({ ...options, cache: options.cache ?? createLineCache(repo.commonDir, 'verified') });
   if (!result.pinned)
-    return { lines: notPinnedLines(result, loaded.path, options.fetched), refused: result.reason.kind === 'kms' ? 'KMS' : 'INVALID' };
+    return {
+      lines: notPinnedLines(result, loaded.path, options.fetched),
+      refused: result.reason.kind === 'kms' ? 'KMS' : 'INVALID',
+      reason: result.reason.kind,
+      ...(result.held ? { held: result.held } : {}),
+    };
   const lines: Message[] = [];
   if (result.unsignedChange)
     lines.push(messages.firstUseUnsignedChange(loaded.path, result.unsignedChange.commit, result.unsignedChange.signedAt));

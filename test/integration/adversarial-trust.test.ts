@@ -341,6 +341,23 @@ describe('adversarial: trust (configuration, policy, caches, output)', () => {
     assert.match(install.stderr, new RegExp(`${theirs}: 1 record\\(s\\)`));
     assert.match(install.stderr, /kmssig trust --key <arn>/);
     assert.doesNotMatch(install.stderr, /pinned what this clone trusts/);
+    // Its check, before any pin, counts records only with the key the signed history vouches for: the files fail.
+    const unpinned = await w.kmssig(n, ['check']);
+    assert.equal(unpinned.code, 1, both(unpinned));
+    assert.match(unpinned.stderr, new RegExp(`signed only with ${theirs}, a key that no earlier signed configuration allows`));
+    assert.match(
+      unpinned.stderr,
+      new RegExp(
+        `check counts records only with what the signed history vouches for, ${w.keyArn} \\(allowed by the configuration signed at [0-9a-f]{12}\\)`,
+      ),
+    );
+    assert.match(unpinned.stdout, /dist\/app\.txt\s+modified since/);
+    const asJson = await w.kmssig(n, ['check', '--format', 'json']);
+    assert.equal(asJson.code, 1, both(asJson));
+    assert.ok(
+      (JSON.parse(asJson.stdout).files as { path: string; state: string }[]).some((f) => f.path === 'dist/app.txt' && f.state !== 'signed'),
+      asJson.stdout,
+    );
     // The hooks of such a clone say it, in one line.
     const look = await w.git(n, ['checkout', '-q', '-b', 'look']);
     assert.equal(look.stderr.split('\n').filter((l) => /nothing is pinned in this clone yet/.test(l)).length, 1, both(look));
@@ -369,6 +386,16 @@ describe('adversarial: trust (configuration, policy, caches, output)', () => {
     assert.match(pin, new RegExp(`kmssig\\.trust\\.key ${w.keyArn}`));
     const trust = await w.kmssig(join(w.root, 'b'), ['trust']);
     assert.match(trust.stdout, new RegExp(`keys: +${w.keyArn} \\(signed at [0-9a-f]{12}\\)`));
+    // A clone that never ran install checks under the same keys, and says so.
+    const plain = await w.clone('plain', { hooks: false });
+    const check = await w.kmssig(plain, ['check']);
+    assert.equal(check.code, 0, both(check));
+    assert.match(
+      check.stderr,
+      new RegExp(
+        `nothing is pinned in this clone: records count only with what first use would pin, ${w.keyArn} \\(signed at [0-9a-f]{12}\\)`,
+      ),
+    );
   });
 
   it('first use, honest: a repository adopting kmssig asks for the key, then install → trust --key → push signs → a teammate verifies', async () => {

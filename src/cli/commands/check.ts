@@ -96,7 +96,9 @@ async function checkAndReport(values: Record<string, unknown>, io: Io, format: s
     cache: values.cache === true,
     targetRefs,
     ...(worktree ? {} : { commit }),
+    firstUse: { head: commit, fetched: remote !== undefined },
   });
+  for (const line of session.pinLines ?? []) (line.level === 'warn' ? out.warn : out.info)(line);
   if (!fetch && session.notes.refs.size === 0) out.warn(messages.notesNotFetched());
   const report = await checkDeepening(session, { commit, worktree, allowLocal: values['allow-local'] === true }, remote, out);
 
