@@ -251,6 +251,10 @@ export const messages = {
     warn(
       `so check counts records only with what the signed history vouches for, ${keys}: pass --key <arn> (the key your team publishes) to check against it, or pin it with 'kmssig trust --key <arn>'`,
     ),
+  checkUnpinnedUnread: () =>
+    warn(
+      `so check counts records under the signed configuration alone, whatever key it names: pass --key <arn> (the key your team publishes), as the CI example does`,
+    ),
   checkHeldPin: (keys: string) => info(`nothing is pinned in this clone: records count only with what first use would pin, ${keys}`),
   hookNothingPinned: () =>
     warn(

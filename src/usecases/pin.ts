@@ -11,7 +11,24 @@ import { messages } from '../messages.js';
 
 /** This clone's pin (DESIGN 3.4, rule 3), or undefined. */
 export async function readPin(repo: Repo): Promise<Pin | undefined> {
-  return parsePin(await repo.configRegexp('^kmssig\\.trust\\.'));
+  return (await readTrust(repo)).pin;
+}
+
+/** Set by install when first use pinned nothing (the reason's kind); a pin written later replaces the section. */
+const NOTHING_PINNED = 'kmssig.trust.firstUse';
+
+/**
+ * The pin, and whether install's first use found nothing it could pin in
+ * this clone (then `check` holds records to what the signed history vouches
+ * for, usecases/firstUsePin.ts): one read of the section.
+ */
+export async function readTrust(repo: Repo): Promise<{ pin: Pin | undefined; nothingPinned: boolean }> {
+  const entries = await repo.configRegexp('^kmssig\\.trust\\.');
+  return { pin: parsePin(entries), nothingPinned: entries.some(([k]) => k.toLowerCase() === NOTHING_PINNED.toLowerCase()) };
+}
+
+export async function markNothingPinned(repo: Repo, reason: string): Promise<void> {
+  await repo.configSetLocal(NOTHING_PINNED, reason);
 }
 
 /** The KMS endpoint and region an older install pinned from a configuration: no longer used (DESIGN 3.4, rule 9). */

@@ -15,7 +15,7 @@ import { configLoader } from './configAt.js';
 import { firstUsePin } from './firstUsePin.js';
 import { localKeyTrust } from './localKeyTrust.js';
 import { loadNotes } from './notesView.js';
-import { readPin } from './pin.js';
+import { readTrust } from './pin.js';
 import { selectionFor } from './releaseFiles.js';
 import { createRecordVerifier, loadPublicKeys } from './verifyRecord.js';
 
@@ -52,10 +52,11 @@ export interface SessionOptions {
   /** An injected KeyManagement (tests, library users); default: AWS KMS or the local key. */
   kms?: KeyManagement;
   /**
-   * The strict gate in a clone without a pin, run without --key or
-   * --public-key: hold records to what first use would pin from the
-   * configuration at `head` (DESIGN 3.4, rule 9), never to a configuration
-   * signed with the key it names. `fetched`: the remotes' notes were fetched.
+   * The strict gate in a clone where install's first use pinned nothing, run
+   * without --key or --public-key: hold records to what the signed history of
+   * the configuration at `head` vouches for (DESIGN 3.4, rule 9), never to a
+   * configuration signed with the key it names. `fetched`: the remotes'
+   * notes were fetched.
    */
   firstUse?: { head: string; fetched: boolean };
 }
@@ -78,7 +79,11 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const { repo, loaded } = options;
   const { config } = loaded;
   // The pin and the notes are independent git reads: side by side.
-  const [clonePin, notes] = await Promise.all([options.pinned ? options.pinned.pin : readPin(repo), loadNotes(repo)]);
+  const [trust, notes] = await Promise.all([
+    options.pinned ? { ...options.pinned, nothingPinned: false } : readTrust(repo),
+    loadNotes(repo),
+  ]);
+  const clonePin = trust.pin;
   const kms =
     options.kms ??
     createKms({
@@ -90,7 +95,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     });
   const keysFlagged = (options.keys?.length ?? 0) > 0 || (options.publicKeys?.length ?? 0) > 0;
   const held =
-    !clonePin && !keysFlagged && options.firstUse
+    !clonePin && trust.nothingPinned && !keysFlagged && options.firstUse
       ? await firstUsePin({
           repo,
           kms,
@@ -127,7 +132,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     loaded,
     kms,
     pin,
-    ...(held ? { pinFrom: 'first-use' as const, pinLines: held.lines } : {}),
+    ...(held?.pin ? { pinFrom: 'first-use' as const } : {}),
+    ...(held ? { pinLines: held.lines } : {}),
     anchors,
     notes,
     selection: selectionFor(loaded),

@@ -7,7 +7,7 @@ import { fetchAllNotes } from '../../hooks/installHooks.js';
 import { createKms } from '../../kms/createKms.js';
 import { messages, type Message } from '../../messages.js';
 import { check } from '../../usecases/check.js';
-import { allowedKeysOf, clearPin, describePin, fileReader, pinOf, readPin, writePin } from '../../usecases/pin.js';
+import { allowedKeysOf, clearPin, describePin, fileReader, markNothingPinned, pinOf, readPin, writePin } from '../../usecases/pin.js';
 import { applyPinFlags, emptyPin } from '../../usecases/pinFlags.js';
 import { pinnedLines, retiredPinLines, trustOnFirstUse } from '../../usecases/trustOnFirstUse.js';
 import { listOption, stringOption, type CommandSpec } from '../args.js';
@@ -135,7 +135,7 @@ export async function pinOnInstall(
   }
   const first = await trustOnFirstUse({ repo, loaded, head, kms: pinKms(repo, options.values, io), fetched: options.fetched });
   show(out, first.lines);
-  if (!first.pin) return;
+  if (!first.pin) return markNothingPinned(repo, first.reason ?? 'refused');
   await writePin(repo, first.pin);
   show(out, pinnedLines(first.pin, loaded.path));
 }
