@@ -17,6 +17,11 @@ import { openRevision, sessionFromFlags } from '../project.js';
 
 export const spec: CommandSpec = {
   name: 'check',
+  progress: true,
+  examples: [
+    'kmssig check --key arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab --context repo=acme/app',
+    'kmssig check --worktree   # the files on disk, before you publish them',
+  ],
   usage:
     'kmssig check [--rev <rev> | --worktree] [--allow-local] [--key <arn>]... [--ref <pattern>]... [--context k=v]... [--public-key <pem>]... [--cache] [--format human|json|github]',
   summary:
