@@ -462,6 +462,38 @@ export const messages = {
   notesFetchFailed: (remote: string, why: string) => warn(`could not fetch signatures from ${remote}: ${why}`),
   huskyInactive: () =>
     warn('husky is set up in this repository but not active in this clone: run npx husky (or npm install) so that its hooks run'),
+  initPlaceholderKey: () =>
+    'is still the placeholder kmssig init wrote: set it to the KMS key that signs releases (a key ARN or alias/<name>), or run kmssig init --key <arn|alias> in a repository without configuration',
+  initExists: (file: string) =>
+    error(
+      `${file} already configures kmssig: kmssig init never overwrites a configuration; edit it, or run kmssig install to put the hooks in place`,
+    ),
+  initWrote: (file: string, keyId: string, files: readonly string[]) => ok(`wrote ${file}: keyId ${keyId}, files ${files.join(', ')}`),
+  initNoBuildFolder: (file: string, tried: readonly string[]) =>
+    warn(`no build folder found (${tried.join(', ')}): ${file} lists dist/** for now; list your release files under files`),
+  initPlaceholder: (file: string) =>
+    warn(
+      `no --key given: keyId in ${file} is a placeholder that sign, push and check refuse until you set your KMS key (a key ARN or alias/<name>)`,
+    ),
+  initNotPinned: (key: string, why: string) =>
+    warn(`${key} is not pinned in this clone yet (${why}): once KMS answers, pin its ARN with 'kmssig trust --key <arn>'`),
+  initNextSteps: (file: string, keyId: string | undefined, context: string | undefined) =>
+    plain(
+      [
+        'Next steps:',
+        ...(keyId
+          ? []
+          : [`  0. set keyId in ${file} to your KMS key (a key ARN or alias/<name>), and pin it here: kmssig trust --key <its ARN>`]),
+        `  1. sign once:   git add ${file} && git commit -m "Sign releases with kmssig" && npx kmssig sign`,
+        '  2. push:        git push   (the pre-push hook signs each pushed commit and pushes its signatures with it)',
+        `  3. in CI:       kmssig check --key <the key ARN that kmssig sign printed>${context ? ` --context ${context}` : ''}`,
+        "                  from a kmssig installed outside the checkout, as kmssig's GitHub Action does (docs/ci.md)",
+      ].join('\n'),
+    ),
+  installPlaceholder: () =>
+    warn(
+      'keyId in .kmssigrc is still the placeholder kmssig init wrote: nothing is pinned yet; set your KMS key, then run kmssig install again',
+    ),
   noConfigYet: () => warn('no .kmssigrc yet: the hooks do nothing until you add one (see .kmssigrc.example)'),
   managerConfigured: (manager: string, file: string, hooks: string[]) =>
     info(`${manager}: kmssig added to ${file} for ${hooks.join(', ')}`),

@@ -18,6 +18,10 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>;
   /** Extra lines printed after the options in --help. */
   notes?: string[];
+  /** Long hashing work: the command takes --quiet, and shows a progress line on a terminal (cli/progress.ts). */
+  progress?: boolean;
+  /** One or two realistic command lines, shown under "Examples:" in --help. */
+  examples?: string[];
 }
 
 const common: Record<string, OptionSpec> = {
@@ -26,8 +30,13 @@ const common: Record<string, OptionSpec> = {
 };
 
 /** Parses argv with one option table, the same table that renders --help. */
+const quiet: Record<string, OptionSpec> = {
+  quiet: { type: 'boolean', short: 'q', help: 'no progress line on the terminal while files are hashed' },
+};
+const optionsOf = (spec: CommandSpec) => ({ ...spec.options, ...(spec.progress ? quiet : {}), ...common });
+
 export function parseCommand(spec: CommandSpec, argv: readonly string[]) {
-  const options = { ...spec.options, ...common };
+  const options = optionsOf(spec);
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -47,11 +56,21 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]) {
 }
 
 export function renderHelp(spec: CommandSpec): string {
-  const rows = Object.entries({ ...spec.options, ...common }).map(([name, o]) => {
+  const rows = Object.entries(optionsOf(spec)).map(([name, o]) => {
     const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` <${o.value ?? 'value'}>` : ''}`;
     return `  ${flag.padEnd(30)} ${o.help}${o.multiple ? ' (repeatable)' : ''}`;
   });
-  return [`Usage: ${spec.usage}`, '', spec.summary, '', 'Options:', ...rows, ...(spec.notes ? ['', ...spec.notes] : []), ''].join('\n');
+  return [
+    `Usage: ${spec.usage}`,
+    '',
+    spec.summary,
+    '',
+    'Options:',
+    ...rows,
+    ...(spec.notes ? ['', ...spec.notes] : []),
+    ...(spec.examples ? ['', 'Examples:', ...spec.examples.map((e) => `  ${e}`)] : []),
+    '',
+  ].join('\n');
 }
 
 export function stringOption(values: Record<string, unknown>, name: string): string | undefined {

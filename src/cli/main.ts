@@ -15,6 +15,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run the whole flow in a temp folder with a local key (no AWS account needed)',
     load: () => import('./commands/demo.js'),
   },
+  init: {
+    summary: 'start here: write a commented .kmssigrc from what the repository holds, install the hooks, print the next steps',
+    load: () => import('./commands/init.js'),
+  },
   sign: {
     summary: 'sign a file (seed-compatible), or the release files of a commit into git notes',
     load: () => import('./commands/sign.js'),
@@ -93,7 +97,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stdout.write(renderHelp(command.spec));
       return ExitCode.OK;
     }
-    return await command.run(values, positionals, io);
+    // Loaded only for the commands that hash: a hook does not pay for it.
+    if (!command.spec.progress) return await command.run(values, positionals, io);
+    const line = (await import('./progress.js')).startProgress(io, values.quiet === true);
+    try {
+      return await command.run(values, positionals, line.io);
+    } finally {
+      line.stop();
+    }
   } catch (error) {
     if (error instanceof KmssigError) {
       out.error(errorLines(error));

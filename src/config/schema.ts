@@ -3,6 +3,13 @@ import { SIGNING_ALGORITHMS } from '../core/algorithms.js';
 import { KMSSIG_HOOKS, type HookName } from '../core/hookNames.js';
 import { messages } from '../messages.js';
 
+/** What `kmssig init` writes as keyId when no --key is given: refused until someone sets the real key. */
+export const INIT_PLACEHOLDER_KEY = 'REPLACE-WITH-YOUR-KMS-KEY';
+
+/** A configuration refused only because its keyId is still init's placeholder (install still puts the hooks in place). */
+export const isPlaceholderKeyError = (error: unknown): boolean =>
+  error instanceof Error && error.message.includes(messages.initPlaceholderKey());
+
 /** How far the search for the nearest signed commit walks by default (verify.maxCommits). */
 export const DEFAULT_MAX_COMMITS = 100_000;
 
@@ -37,7 +44,11 @@ export function reservedKeyRule(key: string): string | undefined {
 
 /** The configuration (.kmssigrc and friends). Unknown keys are errors: a typo must not disable a check. */
 const configObject = z.strictObject({
-  keyId: z.string().min(1).optional(),
+  keyId: z
+    .string()
+    .min(1)
+    .refine((k) => k !== INIT_PLACEHOLDER_KEY, messages.initPlaceholderKey())
+    .optional(),
   region: z.string().min(1).optional(),
   endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, such as https://kms.us-east-1.amazonaws.com' }).optional(),
   algorithm: z.enum(SIGNING_ALGORITHMS).optional(),

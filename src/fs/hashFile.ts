@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { progress } from '../core/progress.js';
 
 // Large reads into one reused buffer: node's SHA-512 keeps pace with
 // `openssl dgst -sha512` this way, while small chunks or stream pipelines
@@ -14,13 +15,16 @@ const CHUNK = 1024 * 1024;
 export async function hashFile(path: string): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
+    progress.expect((await handle.stat()).size, 1);
     const hash = createHash('sha512');
     const buffer = Buffer.allocUnsafe(CHUNK);
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
       if (bytesRead === 0) break;
       hash.update(buffer.subarray(0, bytesRead));
+      progress.add(bytesRead);
     }
+    progress.add(0, 1);
     return hash.digest();
   } finally {
     await handle.close();
@@ -30,6 +34,9 @@ export async function hashFile(path: string): Promise<Buffer> {
 /** SHA-512 of a stream (standard input), streamed. */
 export async function hashStream(stream: Readable): Promise<Buffer> {
   const hash = createHash('sha512');
-  for await (const chunk of stream) hash.update(chunk as Buffer);
+  for await (const chunk of stream) {
+    hash.update(chunk as Buffer);
+    progress.add((chunk as Buffer).length);
+  }
   return hash.digest();
 }

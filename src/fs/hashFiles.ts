@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { progress, type ProgressCounter } from '../core/progress.js';
 
 export interface FileToHash {
   /** Absolute path. */
@@ -44,6 +45,7 @@ export async function hashFiles(files: FileToHash[], options: HashFilesOptions =
   const unique = [...new Map(files.map((f) => [f.path, f])).values()];
   const lanes = WORKER ? Math.min(options.lanes ?? Math.min(availableParallelism(), MAX_LANES), unique.length) : 1;
   const total = unique.reduce((sum, f) => sum + f.size, 0);
+  progress.expect(total, unique.length);
   if (lanes < 2 || total < (options.minParallelBytes ?? MIN_PARALLEL_BYTES)) return hashFilesHere(unique.map((f) => f.path));
 
   const [own, ...others] = splitBySize(unique, lanes);
@@ -75,7 +77,7 @@ function splitBySize(files: FileToHash[], lanes: number): string[][] {
 
 function inWorker(paths: string[], workers: Worker[]): Promise<Map<string, string>> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER!, { workerData: { paths } });
+    const worker = new Worker(WORKER!, { workerData: { paths, progress: progress.buffer } });
     workers.push(worker);
     let settled = false;
     worker.once('message', (answer: { digests?: [string, string][]; error?: { file: string; message: string; code?: string } }) => {
@@ -99,14 +101,14 @@ function inWorker(paths: string[], workers: Worker[]): Promise<Map<string, strin
  * reused buffer: for the many small files of a release, the promise-based file
  * API costs several times the hashing itself.
  */
-export function hashFilesHere(paths: string[]): Map<string, string> {
+export function hashFilesHere(paths: string[], counter: ProgressCounter = progress): Map<string, string> {
   const result = new Map<string, string>();
   const buffer = Buffer.allocUnsafe(CHUNK);
-  for (const path of paths) result.set(path, hashOne(path, buffer));
+  for (const path of paths) result.set(path, hashOne(path, buffer, counter));
   return result;
 }
 
-function hashOne(path: string, buffer: Buffer): string {
+function hashOne(path: string, buffer: Buffer, counter: ProgressCounter): string {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
@@ -115,7 +117,9 @@ function hashOne(path: string, buffer: Buffer): string {
       const bytesRead = readSync(fd, buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
       hash.update(buffer.subarray(0, bytesRead));
+      counter.add(bytesRead);
     }
+    counter.add(0, 1);
     return hash.digest('hex');
   } catch (error) {
     throw new HashFileError(path, error);

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { progress, type ProgressCounter } from '../core/progress.js';
 import { KmssigError, type ErrorCode } from '../errors.js';
 import type { GitRunner } from './exec.js';
 
@@ -26,6 +27,7 @@ const SAMPLE = 256;
  */
 export async function hashBlobs(git: GitRunner, oids: Iterable<string>, options: HashBlobsOptions = {}): Promise<Map<string, string>> {
   const wanted = [...new Set(oids)];
+  progress.expect(0, wanted.length);
   const lanes = WORKER ? Math.min(options.lanes ?? Math.min(availableParallelism(), MAX_LANES), wanted.length) : 1;
   if (lanes < 2) return hashBlobsInOneProcess(git, wanted);
   const minBytes = options.minParallelBytes ?? MIN_PARALLEL_BYTES;
@@ -43,6 +45,7 @@ export async function hashBlobs(git: GitRunner, oids: Iterable<string>, options:
   for (const size of sizes?.values() ?? []) total += size;
   // A missing or non-blob object: one lane reports it as it always did.
   if (!sizes || total < minBytes) return hashBlobsInOneProcess(git, wanted);
+  progress.expect(total, 0);
 
   const [own, ...others] = splitBySize(wanted, sizes, lanes);
   const workers: Worker[] = [];
@@ -87,7 +90,7 @@ async function blobSizes(git: GitRunner, oids: string[]): Promise<Map<string, nu
 
 function inWorker(git: GitRunner, oids: string[], workers: Worker[]): Promise<Map<string, string>> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER!, { workerData: { cwd: git.cwd, env: git.env, oids } });
+    const worker = new Worker(WORKER!, { workerData: { cwd: git.cwd, env: git.env, oids, progress: progress.buffer } });
     workers.push(worker);
     let settled = false;
     worker.once('message', (answer: { digests?: [string, string][]; error?: { code: ErrorCode; message: string } }) => {
@@ -106,7 +109,11 @@ function inWorker(git: GitRunner, oids: string[], workers: Worker[]): Promise<Ma
 }
 
 /** SHA-512 of each blob through one `git cat-file --batch` process, in this thread. */
-export async function hashBlobsInOneProcess(git: GitRunner, oids: Iterable<string>): Promise<Map<string, string>> {
+export async function hashBlobsInOneProcess(
+  git: GitRunner,
+  oids: Iterable<string>,
+  counter: ProgressCounter = progress,
+): Promise<Map<string, string>> {
   const wanted = [...new Set(oids)];
   const result = new Map<string, string>();
   if (wanted.length === 0) return result;
@@ -134,10 +141,12 @@ export async function hashBlobsInOneProcess(git: GitRunner, oids: Iterable<strin
       } else if (current) {
         const take = Math.min(current.left, data.length);
         current.hash.update(data.subarray(0, take));
+        counter.add(take);
         current.left -= take;
         data = data.subarray(take);
         if (current.left === 0) {
           result.set(current.oid, current.hash.digest('hex'));
+          counter.add(0, 1);
           current = undefined;
           trailing = true;
         }
@@ -162,6 +171,7 @@ export async function hashBlobsInOneProcess(git: GitRunner, oids: Iterable<strin
         current = { oid: oid!, left: Number(size), hash: createHash('sha512') };
         if (current.left === 0) {
           result.set(current.oid, current.hash.digest('hex'));
+          counter.add(0, 1);
           current = undefined;
           trailing = true;
         }

@@ -82,7 +82,7 @@ describe('action.yml (composite GitHub Action)', () => {
   });
 
   /** Runs the action's one step as the runner would: inputs with defaults, env, working-directory, bash -eo pipefail. */
-  async function runAction(given: Record<string, string>) {
+  async function runAction(given: Record<string, string>, extraEnv: NodeJS.ProcessEnv = {}) {
     const inputs = Object.fromEntries(Object.entries(action.inputs).map(([name, spec]) => [name, given[name] ?? spec.default ?? '']));
     const [step] = action.runs.steps;
     if (!step) throw new Error('action.yml has no step');
@@ -95,6 +95,7 @@ describe('action.yml (composite GitHub Action)', () => {
       ...Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, expand(v, inputs)])),
       PATH: `${fakeBin}:${process.env.PATH}`,
       NPM_LOG: npmLog,
+      ...extraEnv,
     };
     const out = await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], {
       cwd: expand(step['working-directory'], inputs),
@@ -109,6 +110,7 @@ describe('action.yml (composite GitHub Action)', () => {
     assert.deepEqual(Object.keys(action.inputs).sort(), [
       'context',
       'format',
+      'job-summary',
       'key',
       'public-key',
       'ref',
@@ -130,6 +132,18 @@ describe('action.yml (composite GitHub Action)', () => {
     assert.ok(out.npmCwd.startsWith(toolDir), `npm ran in ${out.npmCwd}, not in the runner's temp folder`);
     assert.match(out.stdout, /^::notice title=kmssig::kmssig: 3 release file\(s\) verified/m);
     assert.equal((await runAction({ 'working-directory': ci, version: '9.9.9' })).npm, 'kmssig@9.9.9');
+  });
+
+  it("passes the runner's GITHUB_STEP_SUMMARY through to kmssig, unless job-summary is false", async () => {
+    const summary = join(world.root, 'summary.md');
+    writeFileSync(summary, '');
+    const out = await runAction({ 'working-directory': ci }, { GITHUB_STEP_SUMMARY: summary });
+    assert.equal(out.code, 0, out.stdout + out.stderr);
+    assert.match(readFileSync(summary, 'utf8'), /^### kmssig check: :white_check_mark: passed$/m);
+    writeFileSync(summary, '');
+    const off = await runAction({ 'working-directory': ci, 'job-summary': 'false' }, { GITHUB_STEP_SUMMARY: summary });
+    assert.equal(off.code, 0, off.stdout + off.stderr);
+    assert.equal(readFileSync(summary, 'utf8'), '');
   });
 
   it('never runs a kmssig that the checkout supplies (its package.json, its node_modules)', async () => {

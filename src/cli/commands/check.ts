@@ -9,9 +9,7 @@ import { readPin } from '../../usecases/pin.js';
 import type { Session } from '../../usecases/session.js';
 import { messages } from '../../messages.js';
 import { stringOption, type CommandSpec } from '../args.js';
-import { toGithub, toGithubError } from '../format/github.js';
-import { printHuman } from '../format/human.js';
-import { toJson, toJsonError } from '../format/json.js';
+import { emitError, emitReport, FORMATS } from '../format/checkOutput.js';
 import { createOutput, type Io, type Output } from '../io.js';
 import { kmsOptions } from '../kmsOptions.js';
 import { openRevision, sessionFromFlags } from '../project.js';
@@ -19,6 +17,11 @@ import { fetchNotesOnce, pickRemote } from '../remoteNotes.js';
 
 export const spec: CommandSpec = {
   name: 'check',
+  progress: true,
+  examples: [
+    'kmssig check --key arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab --context repo=acme/app',
+    'kmssig check --worktree   # the files on disk, before you publish them',
+  ],
   usage:
     'kmssig check [--rev <rev> | --worktree] [--allow-local] [--key <arn>]... [--ref <pattern>]... [--context k=v]... [--public-key <pem>]... [--cache] [--format human|json|github]',
   summary:
@@ -62,7 +65,6 @@ export const spec: CommandSpec = {
   notes: ['Exit codes: 0 pass, 1 fail, 2 usage or configuration error, 3 could not verify (KMS, network, git, shallow history).'],
 };
 
-const FORMATS = ['human', 'json', 'github'];
 const DEEPEN_STEPS = [50, 200, 1000];
 
 export async function run(values: Record<string, unknown>, _positionals: string[], io: Io): Promise<number> {
@@ -72,9 +74,7 @@ export async function run(values: Record<string, unknown>, _positionals: string[
   try {
     return await checkAndReport(values, io, format, rev);
   } catch (error) {
-    // A CI reading JSON or annotations gets the reason of exit 2 or 3 there too.
-    if (format === 'json') io.stdout.write(toJsonError(rev, exitCodeOf(error), (error as Error)?.message ?? String(error)) + '\n');
-    if (format === 'github') io.stdout.write(toGithubError((error as Error)?.message ?? String(error)) + '\n');
+    emitError(io, createOutput(io), format, rev, exitCodeOf(error), (error as Error)?.message ?? String(error));
     throw error;
   }
 }
@@ -106,9 +106,7 @@ async function checkAndReport(values: Record<string, unknown>, io: Io, format: s
   // The policy shown is the one the signed commit's record was held to (flags, pin, its configuration).
   const applied = report.signed ? await session.policyAt(report.signed.commit) : undefined;
   const policy = applied && 'policy' in applied ? applied.policy : session.anchors;
-  if (format === 'json') io.stdout.write(toJson(report, policy, rev) + '\n');
-  else if (format === 'github') io.stdout.write(toGithub(report) + '\n');
-  else printHuman(report, out, `${values.worktree ? 'working tree at ' : ''}${rev} (${commit.slice(0, 12)})`);
+  emitReport(io, out, report, { format, rev, policy, label: `${worktree ? 'working tree at ' : ''}${rev} (${commit.slice(0, 12)})` });
   return report.status === 'fail' ? 1 : 0;
 }
 
@@ -132,9 +130,7 @@ async function checkWithoutConfiguration(
 ): Promise<number> {
   const report = await checkWithoutConfig({ repo, notes: await loadNotes(repo) }, commit, DEFAULT_MAX_COMMITS, { pinned });
   if (report.status !== 'fail') throw new KmssigError('CONFIG', messages.noConfig(repo.root));
-  if (format === 'json') io.stdout.write(toJson(report, openPolicy, rev) + '\n');
-  else if (format === 'github') io.stdout.write(toGithub(report) + '\n');
-  else printHuman(report, out, `${rev} (${commit.slice(0, 12)})`);
+  emitReport(io, out, report, { format, rev, policy: openPolicy, label: `${rev} (${commit.slice(0, 12)})` });
   return 1;
 }
 

@@ -8,6 +8,7 @@ import { demoGitEnv, runSteps, type Step } from './demoSteps.js';
 
 export const spec: CommandSpec = {
   name: 'demo',
+  examples: ['npx kmssig demo', 'npx kmssig demo --keep   # keep the temp folder to look around'],
   usage: 'kmssig demo [--keep]',
   summary:
     'Run the main job end to end in a temp folder with a local development key (no AWS account): sign and verify a file, tamper with it; then a team with a remote: hooks sign on push, verify on pull, and catch an unsigned change.',

@@ -6,6 +6,7 @@ import { enabledHooks, reportHooks } from './install.js';
 
 export const spec: CommandSpec = {
   name: 'doctor',
+  examples: ['kmssig doctor'],
   usage: 'kmssig doctor',
   summary:
     'Report, for this repository, which hook file git will run for each kmssig hook, who wrote it (kmssig, husky, lefthook, simple-git-hooks, the pre-commit framework) and whether it reaches kmssig; exit 1 when one does not. The same as kmssig install --check.',

@@ -9,6 +9,7 @@ import { openProject, sessionFromFlags } from '../project.js';
 
 export const spec: CommandSpec = {
   name: 'export-record',
+  examples: ['kmssig export-record main --out record/   # then openssl or boto3 can check it (docs/formats.md)'],
   usage: 'kmssig export-record [<rev>] --out <folder>',
   summary: [
     'Write the parts of the valid signature record of <rev> (default HEAD, or its nearest signed ancestor) to <folder>,',

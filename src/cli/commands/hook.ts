@@ -8,6 +8,7 @@ import { createOutput, type Io, type Output } from '../io.js';
 
 export const spec: CommandSpec = {
   name: 'hook',
+  examples: ['kmssig hook post-merge 0   # what git runs after a pull'],
   usage: 'kmssig hook <pre-push|post-merge|post-checkout|post-rewrite> [git arguments]',
   summary:
     "Run what a git hook does; the installed hook scripts call this with git's arguments and standard input. KMSSIG_SKIP=1 (or HUSKY=0) skips it with a warning.",

@@ -4,6 +4,7 @@ import { Repo } from '../../git/repo.js';
 import { inspectHooks } from '../../hooks/inspectHooks.js';
 import { fetchAllNotes, HOOKS, installHooks, setupNotesFetch } from '../../hooks/installHooks.js';
 import { join } from 'node:path';
+import { isPlaceholderKeyError } from '../../config/schema.js';
 import type { HookName } from '../../core/hookNames.js';
 import { guardActive, guardDir, installGuard } from '../../hooks/guard.js';
 import { guardPlan, locateHooks } from '../../hooks/hooksDir.js';
@@ -18,6 +19,7 @@ import { kmsOptions } from '../kmsOptions.js';
 
 export const spec: CommandSpec = {
   name: 'install',
+  examples: ['kmssig install', 'kmssig install --check   # change nothing, report which hooks reach kmssig'],
   usage: 'kmssig install [--no-fetch] [--check] [--region <region>] [--endpoint <url>]',
   summary:
     "Install the pre-push, post-merge, post-checkout and post-rewrite hooks: through the hook manager's own configuration (lefthook, simple-git-hooks, the pre-commit framework) and its install, else as a marked block in .husky/, core.hooksPath or the repository hooks folder that keeps any existing hook working; set up fetching of signatures with every fetch, and fetch them once; in a clone without a pin, pin what the signed history vouches for (else nothing, saying what it found). Running it again changes nothing. --check only reports which hooks git will run and whether each reaches kmssig (exit 1 when one does not).",
@@ -57,7 +59,12 @@ export async function run(values: Record<string, unknown>, _positionals: string[
     out.info(missing.length ? messages.hooksNotReaching(missing) : messages.hooksReachKmssig());
     return missing.length ? 1 : 0;
   }
-  const { head, loaded } = await configHere(repo);
+  const here = await configHere(repo).catch((error: unknown) => {
+    // kmssig init without --key: the hooks go in now, the pin waits for the real key.
+    if (!isPlaceholderKeyError(error)) throw error;
+    return { head: undefined, loaded: undefined, placeholder: true };
+  });
+  const { head, loaded } = here;
   const managers = detectManagers(repo.root);
   if (managers.length > 0) {
     const changes = await installManagers(repo.root, hooks, io.env, {
@@ -106,7 +113,7 @@ export async function run(values: Record<string, unknown>, _positionals: string[
     for (const r of await fetchAllNotes(repo)) if (r.error) out.warn(messages.notesFetchFailed(r.remote, r.error));
   }
   if (loaded) await pinOnInstall(repo, loaded, head, { values, fetched: values['no-fetch'] !== true }, io);
-  else out.warn(messages.noConfigYet());
+  else out.warn('placeholder' in here ? messages.installPlaceholder() : messages.noConfigYet());
   const missing = await reportHooks(repo, hooks, { ...out, result: () => true });
   if (missing.length > 0) {
     await reportHooks(repo, missing, out);

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 
 export const spec: CommandSpec = {
   name: 'keygen',
+  examples: ['kmssig keygen local:.git/dev.key   # then keyId: local:.git/dev.key in .kmssigrc'],
   usage: 'kmssig keygen local:<path>',
   summary: 'Create a local development key (AES-256-GCM, mode 0600). It never replaces an existing file. Not for production.',
   options: {},

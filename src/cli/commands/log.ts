@@ -9,6 +9,7 @@ import { openProject, sessionFromFlags } from '../project.js';
 
 export const spec: CommandSpec = {
   name: 'log',
+  examples: ['kmssig log', 'kmssig log v1.4.0'],
   usage: 'kmssig log [<rev>]',
   summary:
     'Show the signature records of a commit, or of its nearest signed ancestor: who signed, which key, which ref, when, how many files, and whether each verified.',

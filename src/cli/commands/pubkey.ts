@@ -11,6 +11,7 @@ import { findProject } from '../project.js';
 
 export const spec: CommandSpec = {
   name: 'pubkey',
+  examples: ['kmssig pubkey --key alias/release-signing --out release-signing.pem'],
   usage: 'kmssig pubkey [--key <key-id>] [--out <file>]',
   summary: [
     'Fetch the public key of an asymmetric KMS signing key (GetPublicKey) and write it as PEM (SPKI), to <file> (atomically) or to standard output.',

@@ -11,6 +11,11 @@ import { wrapFileError } from '../wrapFileError.js';
 
 export const spec: CommandSpec = {
   name: 'sign',
+  progress: true,
+  examples: [
+    'kmssig sign   # the release files of HEAD, into refs/notes/kmssig',
+    'kmssig sign alias/release app.tgz app.tgz.sig --context app=web   # the kms-sig file format',
+  ],
   usage:
     'kmssig sign <key-id> <file> <sig> [--context k1=v1,k2=v2]...\n       kmssig sign [--rev <rev>] [--ref <ref>] [--accept <path>]...',
   summary: [

@@ -14,6 +14,8 @@ import { findProject } from '../project.js';
 
 export const spec: CommandSpec = {
   name: 'sign-file',
+  progress: true,
+  examples: ["kmssig sign-file 'out/*.tgz' --out release.kmssig.json --key alias/release"],
   usage: 'kmssig sign-file <file|pattern>... --out <name>.kmssig.json [--key <key-id>] [--algorithm <alg>] [--context k1=v1,k2=v2]...',
   summary: [
     'Sign release artifacts that live outside git into one standalone record file (the format of the git-notes records):',

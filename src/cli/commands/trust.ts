@@ -17,6 +17,10 @@ import { openProject, sessionFromFlags } from '../project.js';
 
 export const spec: CommandSpec = {
   name: 'trust',
+  examples: [
+    'kmssig trust   # show what this clone trusts',
+    'kmssig trust --key arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  ],
   usage:
     'kmssig trust [--update [--rev <rev>]] [--key <arn>]... [--ref <pattern>]... [--context k=v]... [--public-key <pem>]... [--hook <name>=block|warn|off]... [--clear]',
   summary:

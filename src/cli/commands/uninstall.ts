@@ -7,6 +7,7 @@ import { createOutput, type Io } from '../io.js';
 
 export const spec: CommandSpec = {
   name: 'uninstall',
+  examples: ['kmssig uninstall'],
   usage: 'kmssig uninstall',
   summary:
     "Remove exactly what install added: every hook file is restored byte for byte, files install created are removed, the lines install added to a hook manager's configuration go (and the manager's install runs again), and the notes fetch refspecs go. Signatures (refs/notes/kmssig) are kept.",

@@ -11,6 +11,7 @@ import { wrapFileError } from '../wrapFileError.js';
 
 export const spec: CommandSpec = {
   name: 'verify',
+  examples: ['kmssig verify app.tgz app.tgz.sig --context app=web'],
   usage: 'kmssig verify <file> <sig> [--context k1=v1,k2=v2]... [--key <key-id>]...',
   summary:
     'Verify <file> (- for standard input) against a seed-format signature: KMS Decrypt with the context, then a constant-time compare with its SHA-512.',

@@ -13,6 +13,8 @@ import { kmsOptions, kmsTimeoutMs } from '../kmsOptions.js';
 
 export const spec: CommandSpec = {
   name: 'verify-file',
+  progress: true,
+  examples: ['kmssig verify-file release.kmssig.json --public-key release-signing.pem   # offline'],
   usage:
     'kmssig verify-file <record|folder|pattern>... [--dir <folder>] [--public-key <pem>]... [--key <arn>]... [--context k1=v1,k2=v2]...',
   summary: [

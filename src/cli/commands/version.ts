@@ -4,6 +4,7 @@ import { version } from '../../version.js';
 
 export const spec: CommandSpec = {
   name: 'version',
+  examples: ['kmssig version'],
   usage: 'kmssig version',
   summary: 'Print the kmssig and Node.js versions.',
   options: {},
