@@ -1,5 +1,5 @@
 import { openPolicy, policyProblem, type Policy, type PolicyAt } from '../core/policy.js';
-import { claimOf, NOTE_MAX_BYTES, type SignatureRecord } from '../core/record.js';
+import { claimOf, NOTE_MAX_BYTES, parseRecordUnless, type SignatureRecord } from '../core/record.js';
 import { KmssigError, isKmssigError } from '../errors.js';
 import type { Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
@@ -94,14 +94,11 @@ export function walkSieve(anchors: Policy, verifier: Pick<RecordVerifier, 'refus
   const claims = new Map<string, { refs: string[] }>();
   const reject = (reason: string) => sifted.rejected.set(reason, (sifted.rejected.get(reason) ?? 0) + 1);
   return {
-    add(parsed, refs) {
+    add(line, refs) {
+      // The pins judge a record's head before its files are read (the costly part of a big record).
+      const parsed = parseRecordUnless(line, (head) => policyProblem(head, anchors, commit) ?? verifier.refuses?.(head));
       if (!parsed.ok) {
-        reject(`unreadable record: ${parsed.reason}`);
-        return true;
-      }
-      const problem = policyProblem(parsed.record, anchors, commit) ?? verifier.refuses?.(parsed.record);
-      if (problem) {
-        reject(problem);
+        reject('refused' in parsed ? parsed.refused : `unreadable record: ${parsed.reason}`);
         return true;
       }
       // Identical claims (the same signed part and signature; signedAt or formatting aside) are judged once.
@@ -354,8 +351,8 @@ async function regionWalk(options: FindOptions, judge: Judge): Promise<Walk | 'a
 function anyAllowed(anchors: Policy, commit: string): Sieve<boolean> {
   let allowed = false;
   return {
-    add(parsed) {
-      allowed = parsed.ok && policyProblem(parsed.record, anchors, commit) === undefined;
+    add(line) {
+      allowed = parseRecordUnless(line, (head) => policyProblem(head, anchors, commit)).ok;
       return !allowed;
     },
     tooLarge() {},

@@ -9,8 +9,8 @@ import { messages } from '../messages.js';
  * (NotesView.sift): nothing is kept unless the sieve keeps it.
  */
 export interface Sieve<T> {
-  /** One record line, parsed, and the note refs whose note holds it; false: enough, the rest of this commit's notes is not read. */
-  add(parsed: ParsedRecord, refs: readonly string[]): boolean;
+  /** One record line (trimmed, not blank) and the note refs whose note holds it; false: enough, the rest of this commit's notes is not read. */
+  add(line: string, refs: readonly string[]): boolean;
   /** A note that was not read: `bytes` is over NOTE_MAX_BYTES. */
   tooLarge(refs: readonly string[], bytes: number): void;
   result(): T;
@@ -52,8 +52,8 @@ export async function loadNotes(repo: Repo): Promise<NotesView> {
 export function keepAll(): Sieve<ParsedRecord[]> {
   const kept: ParsedRecord[] = [];
   return {
-    add(parsed) {
-      kept.push(parsed);
+    add(line) {
+      kept.push(parseRecord(line));
       return true;
     },
     tooLarge: (refs, bytes) => void kept.push({ ok: false, reason: messages.noteTooLarge(refs, bytes, NOTE_MAX_BYTES), line: '' }),
@@ -80,7 +80,7 @@ export async function* siftParsed<T>(
   const parsed = await records([...commits]);
   for (const commit of commits) {
     const sieve = open(commit);
-    for (const p of parsed.get(commit) ?? []) if (!sieve.add(p, [])) break;
+    for (const p of parsed.get(commit) ?? []) if (!sieve.add(p.line, [])) break;
     yield [commit, sieve.result()];
   }
 }
@@ -133,7 +133,7 @@ async function* siftNotes<T>(
         if (state.seen.has(key)) return true;
         state.seen.add(key);
       }
-      if (state.sieve.add(parseRecord(line), request.refs)) return true;
+      if (state.sieve.add(line, request.refs)) return true;
       state.enough = true;
       return false;
     },

@@ -21,7 +21,7 @@ export interface RecordVerifier {
    * any KMS call or crypto: its algorithm has no pinned key to check it with.
    * Optional; the walk drops such records as its notes stream (DESIGN 3.4, rule 8).
    */
-  refuses?(record: SignatureRecord): string | undefined;
+  refuses?(record: Pick<SignatureRecord, 'alg' | 'keyId'>): string | undefined;
   /**
    * Notes a symmetric record this run has just made with KMS Encrypt (KMS
    * named the key that encrypted, and it is the record's keyId), so that
@@ -91,7 +91,7 @@ export function createRecordVerifier({ kms, policy, publicKeys, cache, localKeyP
     }
   };
   // The algorithm against the pins: what this refuses costs nothing and never reaches KMS.
-  const refuses = (record: SignatureRecord): string | undefined => {
+  const refuses = (record: Pick<SignatureRecord, 'alg' | 'keyId'>): string | undefined => {
     if (record.alg === SYMMETRIC) {
       // With public keys pinned, a symmetric record must not slip past the
       // pin by claiming SYMMETRIC_DEFAULT: its key must be allowed by name.

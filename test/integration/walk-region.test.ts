@@ -64,7 +64,8 @@ function recordsFor(dag: Dag, ids: string[]) {
     sig: 'AA==',
     signedAt: '2026-01-01T00:00:00Z',
   });
-  const records = async (cs: string[]) => new Map(cs.map((c): [string, ParsedRecord[]] => [c, [{ ok: true, record: record(c), line: c }]]));
+  const records = async (cs: string[]) =>
+    new Map(cs.map((c): [string, ParsedRecord[]] => [c, [{ ok: true, record: record(c), line: JSON.stringify(record(c)) }]]));
   const notes: NotesView = {
     refs: new Map(),
     has: (c) => noted.has(c),

@@ -27,7 +27,8 @@ function world(history: [string, string[]][], signed: Record<string, Record<stri
     },
     isShallow: async () => false,
   } as unknown as Repo;
-  const records = async (cs: string[]) => new Map(cs.map((c): [string, ParsedRecord[]] => [c, [{ ok: true, record: record(c), line: c }]]));
+  const records = async (cs: string[]) =>
+    new Map(cs.map((c): [string, ParsedRecord[]] => [c, [{ ok: true, record: record(c), line: JSON.stringify(record(c)) }]]));
   const notes: NotesView = {
     refs: new Map(),
     has: (c) => Object.hasOwn(signed, c),
