@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'KMS' // KMS unreachable, access denied, unknown key, credentials, timeout
   | 'GIT' // a git command failed
   | 'HISTORY' // the history walk hit its bound or a shallow boundary
+  | 'FLOODED' // the notes hold more records that fail than a run verifies (DESIGN 3.4, rule 8)
   | 'INTERNAL';
 
 export const ExitCode = { OK: 0, INVALID: 1, USAGE: 2, UNAVAILABLE: 3 } as const;
@@ -27,6 +28,7 @@ const exitCodes: Record<ErrorCode, ExitCodeValue> = {
   KMS: ExitCode.UNAVAILABLE,
   GIT: ExitCode.UNAVAILABLE,
   HISTORY: ExitCode.UNAVAILABLE,
+  FLOODED: ExitCode.UNAVAILABLE,
   INTERNAL: ExitCode.UNAVAILABLE,
 };
 

@@ -139,6 +139,8 @@ export const messages = {
     error(`${arn} cannot sign with ${alg}: set 'algorithm' to one of ${allowed.join(', ') || '(none: is it a SIGN_VERIFY key?)'}`),
   badPublicKey: (path: string, why: string) =>
     error(`cannot read the public key ${path} (verify.publicKeys): ${why}; export it with 'kmssig pubkey --out ${path}'`),
+  unknownTreeMode: (path: string, mode: string) =>
+    `git lists ${path} with mode ${mode}, which is neither a file (100644, 100755) nor a symlink (120000); the repository may be damaged (try git fsck)`,
   noteUnreadable: (oid: string) => `could not read the note object ${oid}; the repository may be damaged (try git fsck)`,
   detachedNoRef: () =>
     error(`HEAD is detached and no single tag points at it: pass --ref <branch-or-tag> to say what the signature is for`),
@@ -170,6 +172,34 @@ export const messages = {
     `the signatures of ${remote} lost ${lost} record(s) this clone had (refs/notes/kmssig on ${remote} was ${deleted ? 'deleted' : 'rewritten without them'}): they are kept in this clone's refs/notes/kmssig and go back with your next push (or now: git push ${remote} refs/notes/kmssig); find out who removed them, since CI and fresh clones cannot verify without them`,
   replacedObjects: (paths: readonly string[], refs: readonly string[]) =>
     `${names(paths)}: a checkout here writes ${paths.length > 1 ? 'them' : 'it'} from the replace ${refs.length > 1 ? 'refs' : 'ref'} ${names(refs)}, not from the commit, so the bytes on disk are not what the commit holds and was signed: delete ${refs.length > 1 ? 'them' : 'it'} (git replace -d <id>) and check out again, and fetch refs/replace/* only from people you trust`,
+
+  // entries and rollback (DESIGN 3.1, 3.4 rule 7)
+  modeChanged: (signedCommit: string, now: string, signed: string) =>
+    `modified since ${signedCommit.slice(0, 12)}: ${entryKind(now)} where ${entryKind(signed)} was signed`,
+  revertsTo: (signedCommit: string, older: string) =>
+    `modified since ${signedCommit.slice(0, 12)}: these are the bytes of the older signed ${older.slice(0, 12)}, which ${signedCommit.slice(0, 12)} supersedes`,
+  behindSymlink: (folder: string) => `signed but missing: its folder ${folder} is a symlink, which kmssig never follows`,
+  rolledBack: (paths: readonly string[], newer: string, older: string) =>
+    `${names(paths)} ${paths.length > 1 ? 'are' : 'is'} rolled back: ${newer.slice(0, 12)} is the newest signed commit here, and ${paths.length > 1 ? 'these are the bytes' : 'this is the file'} of ${older.slice(0, 12)}, an older signed commit it supersedes (a merge or a commit brought an old signed state back); if the old state is meant, someone with signing rights signs it again (kmssig sign), else restore the files of ${newer.slice(0, 12)}`,
+  worktreeModes: (count: number, settings: readonly string[]) =>
+    warn(
+      `${count} release file(s) on disk have another entry type or mode than the commit, and git here does not write them as stored (${settings.join(', ')}): that setting is the likely cause, not tampering; check the commit itself (kmssig check without --worktree), or check out on a file system with symlinks and execute bits`,
+    ),
+
+  // hostile notes (DESIGN 3.4 rule 8)
+  noteTooLarge: (refs: readonly string[], bytes: number, cap: number) =>
+    `the note${refs.length > 0 ? ` in ${refs.join(', ')}` : ''} is ${mib(bytes)}, over the ${mib(cap)} a note may hold, so it was not read`,
+  noteTooLargeToWrite: (commit: string, bytes: number, cap: number) =>
+    error(
+      `the note of ${commit.slice(0, 12)} would be ${mib(bytes)} with this record, over the ${mib(cap)} that readers read, so nothing was written: sign fewer files into one record, or remove the records of that commit that no longer count (git notes --ref=kmssig edit ${commit.slice(0, 12)})`,
+    ),
+  kmsFailuresCapped: (max: number) =>
+    `${max} records that claim to count failed their check with KMS, and one run checks no more than that (each is a KMS call, and anyone who can push can add thousands)`,
+  tooManyClaims: (max: number) => `more than ${max} records on it claim to count under the policy, and none of those read verified`,
+  notesFlooded: (commit: string, refs: readonly string[], why: string) =>
+    error(
+      `could not verify ${commit.slice(0, 12)}: its notes${refs.length > 0 ? ` in ${refs.join(', ')}` : ''} look flooded: ${why}; someone who can push added records that do not verify: see who (git log -p <notes ref>), restore the notes from a clone you trust (git push origin +refs/notes/kmssig), and check again`,
+    ),
 
   worktreeConverted: (count: number, conversions: readonly string[]) =>
     warn(
@@ -357,6 +387,8 @@ export const messages = {
   outputIsInput: (path: string) => error(`--out ${path} is one of the files to sign: write the record to another file`),
   recordFileWritten: (path: string, count: number, keyId: string, alg: string) =>
     `signed ${count} file(s) with ${keyId} (${alg}), record written to ${path}`,
+  recordFileVersion: (v: number) =>
+    `it is a version-${v} record; a record file is version 1 (it binds bytes only: a downloaded file has no mode), kmssig sign-file writes that`,
   recordFileInvalid: (path: string, reason: string) =>
     error(`${path} is not a valid kmssig record (${reason}): do not trust the files it lists; get the record again from the source`),
   recordFileSignatureInvalid: (path: string, reason: string) =>
@@ -557,6 +589,16 @@ function foreignSource(f: ForeignSource): string {
 
 const fromWhere = (from: readonly string[]) =>
   from.length > 0 ? ` (from ${from.slice(0, 3).join(', ')})` : ' (on no remote-tracking ref: a pull from a URL, FETCH_HEAD or a bundle)';
+
+function entryKind(mode: string): string {
+  if (mode === '120000') return 'a symlink';
+  if (mode === '100755') return 'an executable file (100755)';
+  return mode === '100644' ? 'a regular file (100644)' : `mode ${mode}`;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
 
 function names(items: readonly string[]): string {
   return items.map(q).join(', ');

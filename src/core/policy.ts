@@ -29,7 +29,7 @@ export function refAllowed(fullRef: string, patterns: readonly string[]): boolea
 }
 
 /** The full ref name a record was signed for, from its context. */
-export function recordRef(record: SignatureRecord): string | undefined {
+export function recordRef(record: Pick<SignatureRecord, 'context'>): string | undefined {
   if (Object.hasOwn(record.context, 'branch')) return `refs/heads/${record.context.branch}`;
   if (Object.hasOwn(record.context, 'tag')) return `refs/tags/${record.context.tag}`;
   return undefined;
@@ -42,7 +42,11 @@ export function recordRef(record: SignatureRecord): string | undefined {
  * never repeats the record's own claims (commit, key, ref): they are not
  * verified, so they are not shown as facts (DESIGN 3, rule 5).
  */
-export function policyProblem(record: SignatureRecord, policy: Policy, commit: string | undefined): string | undefined {
+export function policyProblem(
+  record: Pick<SignatureRecord, 'keyId' | 'context'>,
+  policy: Policy,
+  commit: string | undefined,
+): string | undefined {
   if (commit !== undefined && record.context.commit !== commit) return 'record is for another commit, not this one';
   if (policy.keys.length > 0 && !policy.keys.includes(record.keyId)) return 'its key is not among the allowed keys (verify.keys or --key)';
   if (policy.refs.length > 0) {

@@ -15,6 +15,10 @@ export interface FileReport extends FileResult {
   copiedBy?: string;
   /** Where `changedBy` had those bytes, when that is another path. */
   copiedFrom?: string;
+  /** A modified file whose bytes are those of an older signed commit that `signedCommit` supersedes (a rollback, DESIGN 3.1). */
+  revertsTo?: string;
+  /** On disk (--worktree): the path is behind this symlinked folder, so it was not read and counts as missing. */
+  behindSymlink?: string;
 }
 
 /** The outcome of verifying one revision (or the working tree): what `check` prints and hooks act on. */
@@ -28,8 +32,8 @@ export interface CheckReport {
   files: FileReport[];
   /** Under the local-work rule: the other nearest signed commits whose records cover some of the files. */
   covering?: { commit: string; record: SignatureRecord }[];
-  /** Records that were found and did not count, and why. */
-  rejected: { commit: string; reason: string }[];
+  /** Records that were found and did not count, and why (`count` of them when several said the same). */
+  rejected: { commit: string; reason: string; count?: number }[];
   /** A reason that applies to the whole check (no signed commit, no configuration...). */
   problem?: string;
   /** Listed files with uncommitted edits (reported by hooks, never failed). */

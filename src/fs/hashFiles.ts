@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { progress, type ProgressCounter } from '../core/progress.js';
@@ -36,6 +36,8 @@ const MIN_PARALLEL_BYTES = 64 * 1024 * 1024;
 // Large reads into one reused buffer per lane (as hashFile does): memory
 // stays flat at any file size and no buffer is allocated per file.
 const CHUNK = 1024 * 1024;
+// A file that became a symlink after it was listed is not opened: a read never follows a link (DESIGN 3.4, rule 7).
+const NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
 /**
  * SHA-512 (hex) of many files, by absolute path. A large set is split by size
@@ -111,7 +113,7 @@ export function hashFilesHere(paths: string[], counter: ProgressCounter = progre
 function hashOne(path: string, buffer: Buffer, counter: ProgressCounter): string {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, NO_FOLLOW);
     const hash = createHash('sha512');
     for (;;) {
       const bytesRead = readSync(fd, buffer, 0, buffer.length, null);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { stripUserInfo } from '../core/context.js';
+import { NOTE_MAX_BYTES } from '../core/record.js';
 import { KmssigError } from '../errors.js';
 import { messages } from '../messages.js';
-import { parseCatFileBatch, parseNotesList, parseRefList } from './parse.js';
+import { catFileBatchLines, parseNotesList, parseRefList } from './parse.js';
 import type { Repo } from './repo.js';
 import { runnerOf } from './runners.js';
 
@@ -73,34 +74,86 @@ export async function rememberNotes(repo: Repo, notes: RemoteNotes): Promise<voi
 }
 
 /**
- * commit -> note blob ids, over all note refs: one `git notes list` per ref,
- * never one git process per commit.
+ * commit -> note blob id -> the note refs that hold it, over all note refs:
+ * one `git notes list` per ref, never one git process per commit.
  */
-export async function indexNotes(repo: Repo, refs: Iterable<string>): Promise<Map<string, Set<string>>> {
-  const index = new Map<string, Set<string>>();
-  const lists = await Promise.all([...refs].map((ref) => runnerOf(repo).text(['notes', `--ref=${ref}`, 'list'])));
-  for (const out of lists) {
+export async function indexNotes(repo: Repo, refs: Iterable<string>): Promise<Map<string, Map<string, string[]>>> {
+  const names = [...refs];
+  const index = new Map<string, Map<string, string[]>>();
+  const lists = await Promise.all(names.map((ref) => runnerOf(repo).text(['notes', `--ref=${ref}`, 'list'])));
+  lists.forEach((out, i) => {
     for (const { blob, commit } of parseNotesList(out)) {
       let blobs = index.get(commit);
-      if (!blobs) index.set(commit, (blobs = new Set()));
-      blobs.add(blob);
+      if (!blobs) index.set(commit, (blobs = new Map<string, string[]>()));
+      const holders = blobs.get(blob);
+      if (holders) holders.push(names[i]!);
+      else blobs.set(blob, [names[i]!]);
     }
-  }
+  });
   return index;
 }
 
-/** The text of note blobs, in one `git cat-file --batch` call. */
-export async function readNoteBlobs(repo: Repo, blobs: Iterable<string>): Promise<Map<string, string>> {
-  const wanted = [...new Set(blobs)];
-  const texts = new Map<string, string>();
-  if (wanted.length === 0) return texts;
-  const out = await runnerOf(repo).bytes(['cat-file', '--batch'], wanted.join('\n') + '\n');
-  for (const { header, content } of parseCatFileBatch(out)) {
-    if ('missing' in header || header.type !== 'blob' || !content)
-      throw new KmssigError('GIT', messages.noteUnreadable('missing' in header ? header.missing || '?' : header.oid));
-    texts.set(header.oid, content.toString('utf8'));
+/** What a reader of note blobs is told, blob by blob (readNoteLines). */
+export interface NoteSink {
+  /** The blob at `index` of the request begins, `bytes` long; false: it is not read (counted past, never kept). */
+  begin(index: number, bytes: number): boolean;
+  /** One line of that blob (without its newline); false: the rest of the blob is not read. */
+  line(text: string): boolean;
+  /** The blob at `index` has ended. */
+  end(index: number): void;
+}
+
+/**
+ * Reads note blobs through one `git cat-file --batch`, as a stream: each
+ * blob's lines go to the sink as they arrive, and no blob is held whole.
+ * Yields the index of each blob once it has ended, and reads no further
+ * output until the caller asks for the next one, so a caller that acts on a
+ * note before the next one is read keeps memory flat; leaving the loop early
+ * ends the git process. GIT when a blob is missing or git fails.
+ */
+export async function* readNoteLines(repo: Repo, blobs: readonly string[], sink: NoteSink): AsyncGenerator<number, void, undefined> {
+  if (blobs.length === 0) return;
+  const child = runnerOf(repo).spawn(['cat-file', '--batch']);
+  const stderr: Buffer[] = [];
+  child.stderr!.on('data', (d: Buffer) => stderr.push(d));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  exited.catch(() => {}); // awaited below; an early end must not leave it unhandled
+  let index = 0;
+  const done: number[] = [];
+  let failure: KmssigError | undefined;
+  const reader = catFileBatchLines({
+    object(header) {
+      if ('missing' in header || header.type !== 'blob') {
+        failure ??= new KmssigError('GIT', messages.noteUnreadable('missing' in header ? header.missing || blobs[index]! : header.oid));
+        return false;
+      }
+      return sink.begin(index, header.size);
+    },
+    line: (line) => sink.line(line.toString('utf8')),
+    end() {
+      sink.end(index);
+      done.push(index++);
+    },
+  });
+  child.stdin!.on('error', () => {}); // git may exit before reading all input; its exit code tells
+  child.stdin!.end(blobs.join('\n') + '\n');
+  let finished = false;
+  try {
+    for await (const chunk of child.stdout! as AsyncIterable<Buffer>) {
+      reader.feed(chunk);
+      if (failure) throw failure;
+      while (done.length > 0) yield done.shift()!;
+    }
+    finished = true;
+  } finally {
+    if (!finished) child.kill();
   }
-  return texts;
+  const code = await exited;
+  if (code !== 0 || index !== blobs.length || !reader.complete())
+    throw new KmssigError('GIT', `git cat-file --batch failed: ${Buffer.concat(stderr).toString('utf8').trim() || `exit ${code}`}`);
 }
 
 /**
@@ -114,6 +167,9 @@ export async function addNoteLines(repo: Repo, commit: string, lines: string[]):
   for (const line of lines) all.add(line);
   if (all.size === before) return false;
   const text = [...all].sort().join('\n') + '\n';
+  // Readers do not read a note over the cap (DESIGN 3.4, rule 8): never write one.
+  if (Buffer.byteLength(text) > NOTE_MAX_BYTES)
+    throw new KmssigError('CONFIG', messages.noteTooLargeToWrite(commit, Buffer.byteLength(text), NOTE_MAX_BYTES));
   // The text goes into a blob first and the note then takes that whole blob: a
   // process killed while writing leaves at most an unreferenced blob. With
   // `add -F -`, git would store whatever part of the text reached it (and an

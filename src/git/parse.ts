@@ -69,6 +69,87 @@ export function* parseCatFileBatch(out: Buffer): Generator<{ header: CatFileHead
   }
 }
 
+/** What an incremental reader of `cat-file --batch` output tells, object by object. */
+export interface CatFileLineSink {
+  /** An object's header; false: its content is read past, never kept (a `missing` object has none). */
+  object(header: CatFileHeader): boolean;
+  /** One line of an accepted object's content, without its newline (a last line without one too); false: the rest of the object is read past. */
+  line(line: Buffer): boolean;
+  /** The end of the object. */
+  end(): void;
+}
+
+/**
+ * An incremental reader of `git cat-file --batch` output: feed it the output
+ * in whatever chunks it arrives, and it hands each object's content on line
+ * by line, keeping no more than the line being read (an object, or the rest
+ * of one, that the sink refuses is counted past, never kept). `complete()`
+ * tells whether the output ended between two objects.
+ */
+export function catFileBatchLines(sink: CatFileLineSink): { feed(chunk: Buffer): void; complete(): boolean } {
+  let header: Buffer[] = [];
+  let left = -1; // content bytes still to come of the current object; -1 between objects
+  let trailer = false; // the newline after an object's content
+  let reading = false; // the sink still wants the current object's lines
+  let parts: Buffer[] = []; // the line being read
+  const endObject = () => {
+    if (reading && parts.length > 0) sink.line(Buffer.concat(parts));
+    parts = [];
+    left = -1;
+    sink.end();
+  };
+  const feed = (chunk: Buffer) => {
+    let at = 0;
+    while (at < chunk.length) {
+      if (trailer) {
+        at++;
+        trailer = false;
+      } else if (left === -1) {
+        const nl = chunk.indexOf(10, at);
+        if (nl === -1) {
+          header.push(chunk.subarray(at));
+          return;
+        }
+        header.push(chunk.subarray(at, nl));
+        at = nl + 1;
+        const parsed = parseCatFileHeader(Buffer.concat(header).toString('latin1'));
+        header = [];
+        reading = sink.object(parsed);
+        if ('missing' in parsed) {
+          reading = false;
+          sink.end();
+          continue;
+        }
+        left = parsed.size;
+        if (left === 0) {
+          endObject();
+          trailer = true;
+        }
+      } else {
+        const take = Math.min(left, chunk.length - at);
+        const end = at + take;
+        while (reading && at < end) {
+          const nl = chunk.indexOf(10, at);
+          if (nl === -1 || nl >= end) break;
+          parts.push(chunk.subarray(at, nl));
+          const line = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+          parts = [];
+          at = nl + 1;
+          reading = sink.line(line);
+        }
+        if (reading && at < end) parts.push(chunk.subarray(at, end));
+        at = end;
+        left -= take;
+        if (left === 0) {
+          endObject();
+          trailer = true;
+        }
+      }
+    }
+  };
+  return { feed, complete: () => left === -1 && !trailer && header.length === 0 };
+}
+
 /** `git for-each-ref --format='%(objectname) %(refname)'`: ref name -> object id. */
 export function parseRefList(out: string): Map<string, string> {
   const refs = new Map<string, string>();

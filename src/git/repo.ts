@@ -548,6 +548,18 @@ export class Repo {
     return [...found];
   }
 
+  /**
+   * The settings that make git check out another entry type or mode than a
+   * commit holds: core.symlinks=false (a symlink becomes a file of its target
+   * text) and core.fileMode=false (the execute bit on disk means nothing).
+   */
+  async checkoutWithoutModes(): Promise<string[]> {
+    const found: string[] = [];
+    for (const key of ['core.symlinks', 'core.fileMode'])
+      if ((await this.configGet(key))?.toLowerCase() === 'false') found.push(`${key}=false`);
+    return found;
+  }
+
   /** The remote-tracking refs that reach a commit, by short name (`origin/main`). */
   async remoteRefsContaining(commit: string): Promise<string[]> {
     return lines((await this.git.maybe(['for-each-ref', '--format=%(refname:short)', `--contains=${commit}`, 'refs/remotes/'])) ?? '');
@@ -609,6 +621,16 @@ export class Repo {
   /** Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor). */
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     return (await this.git.maybe(['merge-base', '--is-ancestor', ancestor, descendant])) !== undefined;
+  }
+
+  /**
+   * Of these commits, those that none of the others descends from (`git
+   * merge-base --independent`): the newest of each line, in one git process.
+   */
+  async independentCommits(commits: readonly string[]): Promise<string[]> {
+    if (commits.length < 2) return [...commits];
+    if (!commits.every((c) => FULL_OID.test(c))) throw new KmssigError('INPUT', messages.noSuchRevision(commits.join(' ')));
+    return lines(await this.git.text(['merge-base', '--independent', ...commits]));
   }
 
   /** A commit's parents, first parent first. */

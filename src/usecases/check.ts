@@ -1,9 +1,9 @@
-import { allOk, compareFiles } from '../core/compare.js';
+import { allOk, compareEntries, coversAll } from '../core/compare.js';
 import { withCoverage } from '../core/coverage.js';
 import { withReplacements } from '../core/replacements.js';
 import type { Policy, PolicyAt } from '../core/policy.js';
-import type { SignatureRecord } from '../core/record.js';
-import type { CheckReport } from '../core/report.js';
+import { sameEntry, signedEntry, type SignatureRecord } from '../core/record.js';
+import type { CheckReport, FileReport } from '../core/report.js';
 import type { Selection } from '../core/selectFiles.js';
 import type { LoadedConfig } from '../config/loadConfig.js';
 import type { DigestCache } from '../cache/digestCache.js';
@@ -11,7 +11,7 @@ import { KmssigError } from '../errors.js';
 import type { Repo } from '../git/repo.js';
 import { messages } from '../messages.js';
 import { findConfigRemoval } from './configRemoval.js';
-import { findSignedCommit } from './findSignedCommit.js';
+import { findSignedCommit, latestSigned, rejectedRecords, type Superseded } from './findSignedCommit.js';
 import { ownWork } from './ownWork.js';
 import { judgeOwnership, originOf, type Ownership } from './provenance.js';
 import type { NotesView } from './notesView.js';
@@ -77,23 +77,63 @@ async function strictCheck(
   configPath: string,
   worktree: boolean,
 ): Promise<CheckReport> {
-  const covers = (record: SignatureRecord) => compareFiles(files.digests, record.files).every((f) => f.state === 'ok');
+  const covers = (record: SignatureRecord) => coversAll(files.entries, record);
   const walk = await findSignedCommit({ ...ctx, start: commit, covers });
   const report: CheckReport = { status: 'fail', commit, worktree, files: [], rejected: walk.rejected, uncommitted: [] };
   if (walk.found.length === 0) {
     if (walk.end === 'bound') throw new KmssigError('HISTORY', messages.walkBound(commit, ctx.maxCommits));
     if (walk.end === 'shallow') throw new KmssigError('HISTORY', messages.shallowHistory(commit));
     // History from before kmssig: no configuration here and nothing signed below.
-    if (!files.digests.has(configPath) && walk.rejected.length === 0) return { ...report, status: 'quiet' };
-    report.problem = walk.rejected.length > 0 ? messages.noCountingRecord(commit, walk.rejected.length) : messages.noSignedCommit(commit);
-    report.files = [...files.digests.keys()].map((path) => ({ path, state: 'unsigned' }));
-    return report;
+    if (!files.entries.has(configPath) && walk.rejected.length === 0) return { ...report, status: 'quiet' };
+    report.problem =
+      walk.rejected.length > 0 ? messages.noCountingRecord(commit, rejectedRecords(walk.rejected)) : messages.noSignedCommit(commit);
+    report.files = [...files.entries.keys()].map((path) => ({ path, state: 'unsigned' }));
+    return withDiskNotes(report, files);
   }
+  // No rollback: a signed commit that a newer found one descends from no longer counts.
+  const { current, superseded } = await latestSigned(ctx.repo, walk.found);
   // A merge can reach a signed commit on each side: any that covers the files passes; else the nearest is shown.
-  const signed = walk.found.find((f) => covers(f.record)) ?? walk.found[0]!;
+  const signed = current.find((f) => covers(f.record)) ?? current[0]!;
   report.signed = signed;
-  report.files = compareFiles(files.digests, signed.record.files).map((f) => ({ ...f, signedCommit: signed.commit }));
+  report.files = compareEntries(files.entries, signed.record).map((f) => ({ ...f, signedCommit: signed.commit }));
   report.status = allOk(report.files) ? 'pass' : 'fail';
+  return withDiskNotes(withRollback(report, files, superseded), files);
+}
+
+/**
+ * Names a rollback (DESIGN 3.1): a failing file whose entry is what a
+ * superseded (older) signed commit signed, so the revision brought an old
+ * signed state back over a newer one.
+ */
+function withRollback(report: CheckReport, files: ReleaseFiles, superseded: readonly Superseded[]): CheckReport {
+  if (superseded.length === 0 || report.status !== 'fail') return report;
+  const reverted: FileReport[] = [];
+  report.files = report.files.map((f) => {
+    const now = files.entries.get(f.path);
+    if (f.state === 'ok' || f.state === 'local' || !now) return f;
+    const older = superseded.find((s) => {
+      const was = signedEntry(s.record, f.path);
+      return was !== undefined && sameEntry(was, now) && s.by === f.signedCommit;
+    });
+    if (!older) return f;
+    const marked = { ...f, revertsTo: older.commit };
+    reverted.push(marked);
+    return marked;
+  });
+  if (reverted.length > 0)
+    report.problem ??= messages.rolledBack(
+      reverted.map((f) => f.path),
+      reverted[0]!.signedCommit!,
+      reverted[0]!.revertsTo!,
+    );
+  return report;
+}
+
+/** --worktree: a path behind a symlinked folder was not read; its report says why it is missing. */
+function withDiskNotes(report: CheckReport, files: ReleaseFiles): CheckReport {
+  const behind = files.behindSymlinks;
+  if (!behind || behind.size === 0) return report;
+  report.files = report.files.map((f) => (behind.has(f.path) ? { ...f, behindSymlink: behind.get(f.path)! } : f));
   return report;
 }
 
@@ -143,7 +183,7 @@ async function checkWithLocalWork(
   configPath: string,
   selection: Selection,
 ): Promise<CheckReport> {
-  const covers = (record: SignatureRecord) => compareFiles(files.digests, record.files).every((f) => f.state === 'ok');
+  const covers = (record: SignatureRecord) => coversAll(files.entries, record);
   const walk = await findSignedCommit({ ...ctx, start: commit, covers });
   const report: CheckReport = { status: 'pass', commit, worktree: false, files: [], rejected: walk.rejected, uncommitted: [] };
   const judge = async (paths: string[]) => {
@@ -155,11 +195,11 @@ async function checkWithLocalWork(
   if (walk.found.length === 0) {
     if (walk.end === 'bound') throw new KmssigError('HISTORY', messages.walkBound(commit, ctx.maxCommits));
     if (walk.end === 'shallow') throw new KmssigError('HISTORY', messages.shallowHistory(commit));
-    if (!files.digests.has(configPath) && walk.rejected.length === 0) return { ...report, status: 'quiet' };
+    if (!files.entries.has(configPath) && walk.rejected.length === 0) return { ...report, status: 'quiet' };
     // Nothing signed below: adopting kmssig is the user's own configuration, and everything is signed on push.
     const adopting = walk.rejected.length === 0 && (await judge([configPath])).get(configPath)!.own;
-    const verdicts = adopting ? new Map<string, Ownership>() : await judge([...files.digests.keys()]);
-    for (const path of files.digests.keys()) {
+    const verdicts = adopting ? new Map<string, Ownership>() : await judge([...files.entries.keys()]);
+    for (const path of files.entries.keys()) {
       const verdict = verdicts.get(path);
       report.files.push(adopting || verdict!.own ? { path, state: 'local' } : { path, state: 'unsigned', ...originOf(verdict!) });
     }
@@ -170,18 +210,23 @@ async function checkWithLocalWork(
     return report;
   }
 
-  const signed = walk.found.find((f) => covers(f.record)) ?? walk.found[0]!;
+  // No rollback: a signed commit that a newer found one descends from covers nothing here.
+  const { current, superseded } = await latestSigned(ctx.repo, walk.found);
+  const signed = current.find((f) => covers(f.record)) ?? current[0]!;
   report.signed = signed;
-  const paths = [...new Set([...files.digests.keys(), ...Object.keys(signed.record.files)])].sort();
+  const paths = [...new Set([...files.entries.keys(), ...Object.keys(signed.record.files)])].sort();
   const coveringOf = (path: string) => {
-    const digest = files.digests.get(path);
-    return digest === undefined
+    const entry = files.entries.get(path);
+    return entry === undefined
       ? undefined
-      : walk.found.find((f) => Object.hasOwn(f.record.files, path) && f.record.files[path] === digest);
+      : current.find((f) => {
+          const was = signedEntry(f.record, path);
+          return was !== undefined && sameEntry(was, entry);
+        });
   };
   const uncovered = paths.filter((path) => !coveringOf(path));
   // A listed file no longer listed by the user's own configuration change counts as the user's too.
-  const removed = uncovered.some((path) => !files.digests.has(path));
+  const removed = uncovered.some((path) => !files.entries.has(path));
   const verdicts = uncovered.length > 0 ? await judge([...uncovered, ...(removed ? [configPath] : [])]) : new Map<string, Ownership>();
   for (const path of paths) {
     const covering = coveringOf(path);
@@ -189,17 +234,19 @@ async function checkWithLocalWork(
       report.files.push({ path, state: 'ok', signedCommit: covering.commit });
       continue;
     }
-    const digest = files.digests.get(path);
+    const entry = files.entries.get(path);
     const verdict = verdicts.get(path)!;
-    if (verdict.own || (digest === undefined && verdicts.get(configPath)!.own)) {
+    if (verdict.own || (entry === undefined && verdicts.get(configPath)!.own)) {
       report.files.push({ path, state: 'local' });
       continue;
     }
-    const state = digest === undefined ? 'missing' : Object.hasOwn(signed.record.files, path) ? 'modified' : 'unsigned';
-    report.files.push({ path, state, signedCommit: signed.commit, ...originOf(verdict) });
+    const was = signedEntry(signed.record, path);
+    const state = entry === undefined ? 'missing' : was !== undefined ? 'modified' : 'unsigned';
+    const mode = entry && was && entry.mode !== was.mode ? { mode: { now: entry.mode, signed: was.mode } } : {};
+    report.files.push({ path, state, ...mode, signedCommit: signed.commit, ...originOf(verdict) });
   }
   if (!allOk(report.files)) report.status = 'fail';
-  const covering = walk.found.filter((f) => f !== signed && report.files.some((r) => r.signedCommit === f.commit));
+  const covering = current.filter((f) => f !== signed && report.files.some((r) => r.signedCommit === f.commit));
   if (covering.length > 0) report.covering = covering;
-  return report;
+  return withRollback(report, files, superseded);
 }

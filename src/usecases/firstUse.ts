@@ -5,7 +5,7 @@ import { SYMMETRIC } from '../core/algorithms.js';
 import type { Pin } from '../core/anchors.js';
 import { sha512 } from '../core/digest.js';
 import { openPolicy } from '../core/policy.js';
-import { payloadDigest, type SignatureRecord } from '../core/record.js';
+import { payloadDigest, REGULAR_FILE, signedEntry, type SignatureRecord } from '../core/record.js';
 import { coveredBy, followChain, keyAllowed, type AllowedKeys, type ConfigVersion, type Endorsement } from '../core/trustChain.js';
 import type { Repo } from '../git/repo.js';
 import { KmsError, type KeyManagement } from '../kms/keyManagement.js';
@@ -120,7 +120,10 @@ export async function firstUse(options: FirstUseOptions): Promise<FirstUse> {
 
   const checker = createChecker(repo, kms, options.cache, history.publicKeys);
   const covering = (v: ConfigVersion) =>
-    records.filter((n) => Object.hasOwn(n.record.files, v.path) && n.record.files[v.path] === v.digest);
+    records.filter((n) => {
+      const entry = signedEntry(n.record, v.path);
+      return entry !== undefined && entry.mode === REGULAR_FILE && entry.sha512 === v.digest;
+    });
   const endorse = async (v: ConfigVersion, trusted: AllowedKeys): Promise<Endorsement | undefined> => {
     let failures = 0;
     for (const n of covering(v).filter((c) => keyAllowed(c.record, trusted, SYMMETRIC))) {

@@ -1,4 +1,5 @@
-import { indexNotes, mergeNotes, noteRefs, readNoteBlobs, remoteNotesRef, remoteNotesSeen, rememberNotes } from '../git/notes.js';
+import { NOTE_MAX_BYTES } from '../core/record.js';
+import { indexNotes, mergeNotes, noteRefs, readNoteLines, remoteNotesRef, remoteNotesSeen, rememberNotes } from '../git/notes.js';
 import type { Repo } from '../git/repo.js';
 
 /** Records a remote's notes ref no longer holds, though this clone had read them there. */
@@ -51,19 +52,41 @@ export async function keepRemoteNotes(repo: Repo): Promise<NotesLoss[]> {
 async function lostRecords(repo: Repo, seenRef: string): Promise<number> {
   const [seen, now] = await Promise.all([indexNotes(repo, [seenRef]), noteRefs(repo).then((refs) => indexNotes(repo, refs.keys()))]);
   // A note blob still in a current ref holds the same lines: only the others are read.
-  const changed = [...seen].filter(([commit, blobs]) => [...blobs].some((blob) => !now.get(commit)?.has(blob)));
+  const changed = [...seen].filter(([commit, blobs]) => [...blobs.keys()].some((blob) => !now.get(commit)?.has(blob)));
   if (changed.length === 0) return 0;
-  const texts = await readNoteBlobs(
+  const lines = await noteLinesOf(
     repo,
-    changed.flatMap(([commit, blobs]) => [...blobs, ...(now.get(commit) ?? [])]),
+    changed.flatMap(([commit, blobs]) => [...blobs.keys(), ...(now.get(commit)?.keys() ?? [])]),
   );
-  const linesOf = (blobs: Iterable<string>) => new Set([...blobs].flatMap((blob) => noteLines(texts.get(blob) ?? '')));
+  const linesOf = (blobs: Iterable<string>) => new Set([...blobs].flatMap((blob) => lines.get(blob) ?? []));
   let lost = 0;
   for (const [commit, blobs] of changed) {
-    const present = linesOf(now.get(commit) ?? []);
-    for (const line of linesOf(blobs)) if (!present.has(line)) lost++;
+    const present = linesOf(now.get(commit)?.keys() ?? []);
+    for (const line of linesOf(blobs.keys())) if (!present.has(line)) lost++;
   }
   return lost;
 }
 
-const noteLines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
+/**
+ * The non-empty lines of note blobs, read as a stream (readNoteLines). A blob
+ * over the cap that readers read (DESIGN 3.4, rule 8) is passed over: its
+ * records never counted, so none of them is lost.
+ */
+async function noteLinesOf(repo: Repo, blobs: readonly string[]): Promise<Map<string, string[]>> {
+  const wanted = [...new Set(blobs)];
+  const lines = new Map<string, string[]>();
+  let current: string[] = [];
+  const sink = {
+    begin: (_index: number, bytes: number) => {
+      current = [];
+      return bytes <= NOTE_MAX_BYTES;
+    },
+    line: (text: string) => {
+      if (text.trim() !== '') current.push(text);
+      return true;
+    },
+    end: (index: number) => void lines.set(wanted[index]!, current),
+  };
+  for await (const index of readNoteLines(repo, wanted, sink)) void index;
+  return lines;
+}

@@ -1,3 +1,4 @@
+import { signedEntries } from '../core/record.js';
 import type { FileReport } from '../core/report.js';
 import { selectFiles, type Selection } from '../core/selectFiles.js';
 import { decodePathLossy } from '../git/repo.js';
@@ -46,7 +47,7 @@ export async function foreignOrigins(
   own: OwnWork,
   query: OriginQuery,
 ): Promise<Map<string, ForeignOrigin>> {
-  const signedDigests = new Set(query.signed.flatMap((s) => Object.values(s.record.files)));
+  const signedDigests = new Set(query.signed.flatMap((s) => Object.values(signedEntries(s.record)).map((e) => e.sha512)));
   const traced = [...query.blobs].filter(([, digest]) => digest === undefined || !signedDigests.has(digest)).map(([blob]) => blob);
   const origins = new Map<string, ForeignOrigin>();
   if (traced.length === 0) return origins;
@@ -87,7 +88,8 @@ export async function foreignOrigins(
   const digests = new Map([...query.blobs].flatMap(([blob, digest]) => (digest === undefined ? [] : [[blob, digest] as const])));
   for (const [blob, digest] of await ctx.repo.hashBlobs([...candidates.keys()].filter((b) => !digests.has(b)))) digests.set(blob, digest);
   const listsDigest = async (commit: string, digest: string) =>
-    ctx.notes.has(commit) && (await validRecordsAt(ctx, commit)).some((r) => Object.values(r.files).includes(digest));
+    ctx.notes.has(commit) &&
+    (await validRecordsAt(ctx, commit)).some((r) => Object.values(signedEntries(r)).some((e) => e.sha512 === digest));
   for (const [blob, found] of candidates) {
     const digest = digests.get(blob) ?? '';
     if (signedDigests.has(digest)) continue;
@@ -139,7 +141,7 @@ export async function judgeOwnership(
     else if (blob === undefined) verdicts.set(path, { own: true });
     else traced.set(path, { blob, by });
   }
-  const blobs = new Map([...traced].map(([path, { blob }]) => [blob, at.files.digests.get(path)] as const));
+  const blobs = new Map([...traced].map(([path, { blob }]) => [blob, at.files.entries.get(path)?.sha512] as const));
   const origins = await foreignOrigins(ctx, own, { start: at.commit, blobs, signed: at.signed, selection: at.selection });
   for (const [path, { blob, by }] of traced) {
     const origin = origins.get(blob);

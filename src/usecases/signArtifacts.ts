@@ -34,7 +34,9 @@ export interface SignArtifactsOptions {
 /**
  * A standalone record (DESIGN 2.2, 2.3) for release artifacts outside git:
  * every file hashed first, then one DescribeKey and one Encrypt or Sign for
- * the whole set, then the record file written atomically.
+ * the whole set, then the record file written atomically. It is a version-1
+ * record (file name -> SHA-512): an asset that is downloaded has no entry
+ * type or mode that survives the download, so it binds bytes only.
  */
 export async function signArtifacts(options: SignArtifactsOptions): Promise<SignatureRecord> {
   const { kms, context, output } = options;

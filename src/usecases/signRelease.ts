@@ -2,7 +2,7 @@ import { SYMMETRIC, defaultAlgorithm, type Algorithm } from '../core/algorithms.
 import { stripUserInfo, type Context } from '../core/context.js';
 import { sha512 } from '../core/digest.js';
 import { policyProblem } from '../core/policy.js';
-import { payloadOf, serializeRecord, type SignatureRecord, type UnsignedRecord } from '../core/record.js';
+import { payloadOf, RECORD_VERSION, type FileEntry, serializeRecord, type SignatureRecord, type UnsignedRecord } from '../core/record.js';
 import { KmssigError } from '../errors.js';
 import { addNoteLines } from '../git/notes.js';
 import type { KeyInfo } from '../kms/keyManagement.js';
@@ -85,29 +85,29 @@ export async function signRelease(session: Session, targets: SignTarget[], optio
       (p) => p.ok && keyMayBe(keyId, p.record.keyId) && 'policy' in at && !policyProblem(p.record, at.policy, commit),
     );
     if (candidates.length === 0) void describe(keyId); // it will be needed: look the key up while hashing
-    const files = treeFiles(session.repo, commit, selection, session.digestCache);
+    const listing = treeFiles(session.repo, commit, selection, session.digestCache);
     const context: Context = { ...config.context, commit };
     if (config.git.branch) context[ref.kind] = ref.name;
     if (config.git.author) context.author = authors.get(commit) ?? '';
     if (config.git.remote && options.remoteUrl) context.remote = stripUserInfo(options.remoteUrl);
-    const listed = await files;
-    const { digests } = listed;
+    const listed = await listing;
+    const { entries } = listed;
     // An older commit of a pushed range may predate its files: only what the user names must be fully covered.
     if (!inRange) assertCoverable(listed, loaded.path, commit);
     const { submodules, emptyPatterns } = listed;
     const notCovered = submodules.length + emptyPatterns.length > 0 ? { submodules, emptyPatterns } : undefined;
-    if (digests.size === 0) throw new KmssigError('CONFIG', messages.noFilesMatched(loaded.path, commit));
+    if (entries.size === 0) throw new KmssigError('CONFIG', messages.noFilesMatched(loaded.path, commit));
 
-    // A valid record that already says the same (these files, this context,
-    // a key the configured key ID can name, allowed by the policy): nothing to
-    // sign, and no KMS call when its verification is cached.
+    // A valid record that already says the same (these files with their
+    // modes, this context, a key the configured key ID can name, allowed by
+    // the policy): nothing to sign, and no KMS call when its verification is
+    // cached. A version-1 record never says the same: it is signed again as version 2.
+    const files: Record<string, FileEntry> = Object.fromEntries(entries);
     const same = candidates.filter(
       (p) =>
         p.ok &&
         (!config.algorithm || p.record.alg === config.algorithm) &&
-        payloadOf(p.record).equals(
-          payloadOf({ v: 1, alg: p.record.alg, keyId: p.record.keyId, context, files: Object.fromEntries(digests) }),
-        ),
+        payloadOf(p.record).equals(payloadOf({ v: RECORD_VERSION, alg: p.record.alg, keyId: p.record.keyId, context, files })),
     );
     let already: SignatureRecord | undefined;
     for (const p of same) {
@@ -123,7 +123,7 @@ export async function signRelease(session: Session, targets: SignTarget[], optio
 
     const key = await describe(keyId);
     const alg = algorithmFor(key, config.algorithm);
-    const unsigned: UnsignedRecord = { v: 1, alg, keyId: key.arn, context, files: Object.fromEntries(digests) };
+    const unsigned: UnsignedRecord = { v: RECORD_VERSION, alg, keyId: key.arn, context, files };
     const digest = sha512(payloadOf(unsigned));
     let signature: Uint8Array;
     let encryptedBy: string | undefined;

@@ -55,6 +55,8 @@ export async function verifyArtifacts(options: VerifyArtifactsOptions): Promise<
   const parsed = parseRecord(text.trim());
   if (!parsed.ok) throw new KmssigError('INVALID', messages.recordFileInvalid(label, parsed.reason));
   const { record, line } = parsed;
+  // A record file binds bytes only (version 1); a version-2 record belongs on a commit, where modes mean something.
+  if (record.v !== 1) throw new KmssigError('INVALID', messages.recordFileInvalid(label, messages.recordFileVersion(record.v)));
 
   const policy: Policy = { keys, refs: [], context: options.context, requireContext: [] };
   const problem = policyProblem(record, policy, undefined);

@@ -117,7 +117,13 @@ export function writeFile(repo: string, path: string, content: string): void {
 export async function craftRecord(
   endpoint: string,
   keyArn: string,
-  fields: { context: Record<string, string>; files: Record<string, string>; v?: unknown; alg?: string; claimKeyId?: string },
+  fields: {
+    context: Record<string, string>;
+    files: Record<string, string | { mode: string; sha512: string }>;
+    v?: unknown;
+    alg?: string;
+    claimKeyId?: string;
+  },
 ): Promise<Record<string, unknown>> {
   const keyId = fields.claimKeyId ?? keyArn;
   const unsigned = { v: fields.v ?? 1, alg: fields.alg ?? 'SYMMETRIC_DEFAULT', keyId, context: fields.context, files: fields.files };

@@ -61,7 +61,11 @@ describe('adversarial: hostile paths', () => {
       it(`a record with ${name} is rejected, even when genuinely signed`, async () => {
         // Edited in place (the signature no longer matches) and signed anew by a key holder: both refused by the reader.
         const edited = { ...genuine, files: change(genuine.files) };
-        const signed = await craftRecord(world.moto.endpoint, world.keyArn, { context: genuine.context, files: edited.files });
+        const signed = await craftRecord(world.moto.endpoint, world.keyArn, {
+          v: genuine.v,
+          context: genuine.context,
+          files: edited.files,
+        });
         for (const record of [edited, signed]) {
           setNote(repo, commit, [JSON.stringify(record)]);
           const res = await check(repo);
@@ -84,9 +88,14 @@ describe('adversarial: hostile paths', () => {
     commitFiles(repo, {}, 'links');
     assert.equal((await world.kmssig(repo, ['sign'])).code, 0);
     const files = noteRecords(repo)[0]!.files as Rec;
-    assert.equal(files['dist/abs-link'], sha512hex(outside));
-    assert.equal(files['dist/sub/rel-link'], sha512hex('../../../../../../../../etc/hostname'));
-    assert.equal(files['dist/dir-link'], sha512hex(join(outside, '..')), 'a link to a folder is one entry, its target is not listed');
+    // Version 2 (issue 24): each link is signed as a symlink (120000) with the digest of its target text.
+    assert.deepEqual(files['dist/abs-link'], { mode: '120000', sha512: sha512hex(outside) });
+    assert.deepEqual(files['dist/sub/rel-link'], { mode: '120000', sha512: sha512hex('../../../../../../../../etc/hostname') });
+    assert.deepEqual(
+      files['dist/dir-link'],
+      { mode: '120000', sha512: sha512hex(join(outside, '..')) },
+      'a link to a folder is one entry, its target is not listed',
+    );
     assert.ok(!Object.keys(files).some((p) => p.startsWith('dist/dir-link/')));
     // What the links point at changes: nothing kmssig signed did.
     writeFileSync(outside, 'secret v2, changed outside the repository');
@@ -123,7 +132,8 @@ describe('adversarial: hostile paths', () => {
     assert.equal(sign.code, 0, both(sign));
     const record = JSON.parse(noteLines(repo)[0]!) as Rec;
     assert.deepEqual(Object.keys(record.files).sort(), ['.kmssigrc', ...names].sort());
-    assert.deepEqual(record.files, { ...record.files, ...committedDigests(repo, head(repo), names) });
+    const digests = Object.fromEntries(Object.entries(record.files as Record<string, Rec>).map(([path, entry]) => [path, entry.sha512]));
+    assert.deepEqual(digests, { ...digests, ...committedDigests(repo, head(repo), names) });
     for (const args of [[], ['--worktree']]) {
       const res = await world.kmssig(repo, ['check', '--no-cache', '--no-fetch', ...args]);
       assert.equal(res.code, 0, both(res));

@@ -103,13 +103,13 @@ describe('adversarial: tampered signature records', () => {
 
   it('files with one digest changed is rejected', async () => {
     await rejected(
-      edit((r) => (r.files['dist/app.bin'] = sha512hex('app v2'))),
+      edit((r) => (r.files['dist/app.bin'] = { mode: '100644', sha512: sha512hex('app v2') })),
       { reason: BROKEN },
     );
   });
   it('files with one path added is rejected', async () => {
     await rejected(
-      edit((r) => (r.files['dist/extra.bin'] = sha512hex('extra'))),
+      edit((r) => (r.files['dist/extra.bin'] = { mode: '100644', sha512: sha512hex('extra') })),
       { reason: BROKEN },
     );
   });
@@ -130,11 +130,16 @@ describe('adversarial: tampered signature records', () => {
   });
 
   it('v changed is rejected', async () => {
-    for (const v of [2, 0, '1', null, true])
+    // The genuine record is version 2 (issue 24); under v 1 its entries are not digests.
+    for (const v of [3, 0, '2', null, true])
       await rejected(
         edit((r) => (r.v = v)),
         { reason: /unsupported version/ },
       );
+    await rejected(
+      edit((r) => (r.v = 1)),
+      { reason: /digest is not SHA-512 hex/ },
+    );
   });
   it('alg changed is rejected (to an asymmetric alg with no public key, or to an unknown alg)', async () => {
     await rejected(
@@ -157,7 +162,7 @@ describe('adversarial: tampered signature records', () => {
     );
     await rejected(genuine.replace(/^\{/, '{"__proto__":{"v":1},'), { reason: /unknown field "__proto__"/ });
     await rejected(
-      edit((r) => (r.files = { ...r.files, extra: undefined, 'dist/x': 1 })),
+      edit((r) => (r.files = { ...r.files, extra: undefined, 'dist/x': { mode: '100644', sha512: 1 } })),
       { reason: /digest is not SHA-512 hex/ },
     );
   });
@@ -203,7 +208,7 @@ describe('adversarial: tampered signature records', () => {
   });
 
   it('a tampered record beside the genuine one neither counts nor hides it', async () => {
-    const evil = edit((r) => (r.files['dist/app.bin'] = sha512hex('evil')));
+    const evil = edit((r) => (r.files['dist/app.bin'] = { mode: '100644', sha512: sha512hex('evil') }));
     const res = await checkWith([evil, genuine]);
     assert.equal(res.code, 0, res.output);
     assert.deepEqual((res.report.signed as { context: unknown }).context, JSON.parse(genuine).context);
@@ -290,8 +295,15 @@ describe('adversarial: tampered signature records', () => {
         JSON.stringify({ keyId: asym, files: ['dist/**'], context: { repo: 'acme/app' }, verify: { publicKeys: ['keys/release.pem'] } }),
       );
       const c = commitFiles(arepo, {}, 'drop verify.keys');
-      const files = { ...JSON.parse(aline).files, '.kmssigrc': sha512hex(git(arepo, ['cat-file', 'blob', `${c}:.kmssigrc`])) };
-      const forged = await craftRecord(world.moto.endpoint, world.keyArn, { context: { ...JSON.parse(aline).context, commit: c }, files });
+      const files = {
+        ...JSON.parse(aline).files,
+        '.kmssigrc': { mode: '100644', sha512: sha512hex(git(arepo, ['cat-file', 'blob', `${c}:.kmssigrc`])) },
+      };
+      const forged = await craftRecord(world.moto.endpoint, world.keyArn, {
+        v: 2,
+        context: { ...JSON.parse(aline).context, commit: c },
+        files,
+      });
       const res = await checkWith([JSON.stringify(forged)], arepo, c);
       assert.equal(res.code, 1, res.output);
       assert.ok(

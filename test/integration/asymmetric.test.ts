@@ -152,6 +152,9 @@ describe('asymmetric keys: offline verification of release records', () => {
       const payloadBin = readFileSync(join(out, 'payload.bin'));
       const { sig: _sig, signedAt: _signedAt, ...signedPart } = record;
       assert.equal(payloadJson.toString('utf8'), canonicalize(signedPart));
+      // Version 2: what openssl verifies binds each file's entry type and mode with its digest.
+      assert.match(payloadJson.toString('utf8'), /"files":\{"\.kmssigrc":\{"mode":"100644","sha512":"[0-9a-f]{128}"\}/);
+      assert.match(payloadJson.toString('utf8'), /"v":2\}$/);
       assert.equal(payloadBin.length, 64);
       assert.deepEqual(payloadBin, createHash('sha512').update(payloadJson).digest());
       assert.deepEqual(readFileSync(join(out, 'sig.bin')), Buffer.from(record.sig, 'base64'));

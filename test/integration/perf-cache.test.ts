@@ -70,7 +70,7 @@ describe('fast paths keep their verdicts (moto, real repositories)', () => {
     const record = JSON.parse(line!);
 
     // The same signature over other digests: the cached line no longer matches, KMS says no.
-    const tampered = { ...record, files: { ...record.files, 'dist/a.bin': 'f'.repeat(128) } };
+    const tampered = { ...record, files: { ...record.files, 'dist/a.bin': { mode: '100644', sha512: 'f'.repeat(128) } } };
     setNote(repo, 'HEAD', [JSON.stringify(tampered)]);
     proxy.reset();
     const forged = await counted(repo, ['check']);

@@ -86,8 +86,9 @@ describe('bad records and bad input', () => {
   });
 
   it('a record with an unknown v is reported and does not count', async () => {
-    assertRejected(await checkWith([mutated((r) => (r.v = 2))]), /unsupported version 2/);
-    assertRejected(await checkWith([mutated((r) => (r.v = '1'))]), /unsupported version "1"/);
+    // The genuine record is version 2 (issue 24): 3 is the next unknown one.
+    assertRejected(await checkWith([mutated((r) => (r.v = 3))]), /unsupported version 3/);
+    assertRejected(await checkWith([mutated((r) => (r.v = '2'))]), /unsupported version "2"/);
   });
 
   it('a record with an unknown alg is reported and does not count', async () => {
@@ -113,7 +114,7 @@ describe('bad records and bad input', () => {
 
   it('a forged digest (edited in the JSON, signature kept) is invalid', async () => {
     // The attacker ships other content and edits the digest to match it.
-    const forged = mutated((r) => (r.files['dist/app.bin'] = sha512hex('evil')));
+    const forged = mutated((r) => (r.files['dist/app.bin'] = { mode: '100644', sha512: sha512hex('evil') }));
     assertRejected(await checkWith([forged]), /corrupt|does not match|modified/);
     // ...and the forged record does not make a descendant with that content pass either.
     setNote(repo, commit, [forged]);

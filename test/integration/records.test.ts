@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMoto, type Moto } from '../helpers/moto.js';
 import { createKey } from '../helpers/kms.js';
 import { runCli } from '../helpers/cli.js';
 import { commitFiles, git, initRepo, tempDir } from '../helpers/git.js';
 import { startKmsProxy } from '../helpers/proxy.js';
-import { CONFIG, both, head, noteLines, noteRecords, python, startRecordsWorld, type RecordsWorld } from '../helpers/records.js';
+import { CONFIG, both, head, noteLines, noteRecords, python, sha512hex, startRecordsWorld, type RecordsWorld } from '../helpers/records.js';
 
 describe('release records against moto', () => {
   let moto: Moto;
@@ -103,6 +103,11 @@ describe('record format and signing calls', () => {
         'dist/quote"d.txt': 'a quote is escaped in JSON',
       },
     });
+    // An executable and a symlink: version 2 signs each file's entry type and mode (issue 24).
+    writeFileSync(join(repo, 'dist/run.sh'), '#!/bin/sh\n');
+    chmodSync(join(repo, 'dist/run.sh'), 0o755);
+    symlinkSync('app.tgz', join(repo, 'dist/latest'));
+    git(repo, ['add', '-A']);
     const author = { GIT_AUTHOR_NAME: 'Zoë "Q" Ünal', GIT_AUTHOR_EMAIL: 'zoe@example.com' };
     git(repo, ['commit', '-q', '--amend', '--no-edit', '--reset-author'], author);
     const commit = head(repo);
@@ -113,6 +118,10 @@ describe('record format and signing calls', () => {
     assert.deepEqual(Object.keys(record).sort(), ['alg', 'context', 'files', 'keyId', 'sig', 'signedAt', 'v']);
     assert.deepEqual(record.context, { commit, branch: 'main', author: 'Zoë "Q" Ünal <zoe@example.com>', repo: 'acme/app' });
     assert.equal(record.keyId, world.keyArn);
+    assert.equal(record.v, 2);
+    assert.deepEqual(record.files['dist/run.sh'], { mode: '100755', sha512: sha512hex('#!/bin/sh\n') });
+    assert.deepEqual(record.files['dist/latest'], { mode: '120000', sha512: sha512hex('app.tgz') });
+    assert.equal(record.files['dist/app.tgz'].mode, '100644');
 
     const py = await python(CANONICAL_CHECK, line!, world.env);
     assert.equal(py.code, 0, py.stderr);
@@ -125,6 +134,8 @@ describe('record format and signing calls', () => {
     assert.ok(out.payload.startsWith('{"alg":"SYMMETRIC_DEFAULT","context":{"author":'), out.payload);
     assert.ok(!out.payload.includes('"sig"') && !out.payload.includes('signedAt'));
     assert.ok(out.payload.includes('"dist/Zebra.txt":') && out.payload.indexOf('"dist/Zebra.txt"') < out.payload.indexOf('"dist/app.tgz"'));
+    assert.ok(out.payload.includes(`"dist/latest":{"mode":"120000","sha512":"${sha512hex('app.tgz')}"}`), out.payload);
+    assert.ok(out.payload.endsWith('"v":2}'), out.payload);
   });
 
   it('canonical order is by UTF-16 code units (astral versus high-BMP file names)', async () => {

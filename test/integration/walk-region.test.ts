@@ -8,7 +8,7 @@ import { openPolicy } from '../../src/core/policy.js';
 import type { ParsedRecord, SignatureRecord } from '../../src/core/record.js';
 import { Repo } from '../../src/git/repo.js';
 import { findSignedCommit, type Walk } from '../../src/usecases/findSignedCommit.js';
-import type { NotesView } from '../../src/usecases/notesView.js';
+import { siftParsed, type NotesView } from '../../src/usecases/notesView.js';
 import { initRepo, tempDir } from '../helpers/git.js';
 
 // The walk to the nearest signed commits has two ways to its answer: the
@@ -64,15 +64,20 @@ function recordsFor(dag: Dag, ids: string[]) {
     sig: 'AA==',
     signedAt: '2026-01-01T00:00:00Z',
   });
+  const records = async (cs: string[]) =>
+    new Map(cs.map((c): [string, ParsedRecord[]] => [c, [{ ok: true, record: record(c), line: JSON.stringify(record(c)) }]]));
   const notes: NotesView = {
     refs: new Map(),
     has: (c) => noted.has(c),
     commits: () => noted.keys(),
-    records: async (cs) => new Map(cs.map((c): [string, ParsedRecord[]] => [c, [{ ok: true, record: record(c), line: c }]])),
+    records,
+    sift: (cs, open) => siftParsed(records, cs, open),
   };
   const verifier = {
     verify: async (r: SignatureRecord) =>
-      r.files['dist/app']!.startsWith('a') ? { valid: true as const } : { valid: false as const, reason: 'signature does not verify' },
+      (r.files as Record<string, string>)['dist/app']!.startsWith('a')
+        ? { valid: true as const }
+        : { valid: false as const, reason: 'signature does not verify' },
   };
   return { notes, verifier };
 }

@@ -136,6 +136,12 @@ async function checkWithoutConfiguration(
 
 /** `--worktree` on converted line endings: name the conversion as the likely cause of "modified". */
 async function explainConversions(repo: Repo, report: CheckReport, out: Output): Promise<void> {
+  // A checkout without symlinks or execute bits writes another entry type than the commit holds.
+  const modes = report.files.filter((f) => f.state === 'modified' && f.mode).length;
+  if (modes > 0) {
+    const settings = await repo.checkoutWithoutModes();
+    if (settings.length > 0) out.warn(messages.worktreeModes(modes, settings));
+  }
   const modified = report.files.filter((f) => f.state === 'modified').map((f) => f.path);
   if (modified.length === 0) return;
   const conversions = await repo.conversionsOf(modified);

@@ -1,6 +1,6 @@
 import type { CheckReport } from '../../core/report.js';
 import { messages } from '../../messages.js';
-import { isFailure, short, stateText } from './stateText.js';
+import { isFailure, recordsOn, short, stateText } from './stateText.js';
 
 // Workflow-command escaping: https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts
 const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -15,8 +15,7 @@ export function toGithub(report: CheckReport): string {
         `::error file=${escapeProperty(f.path)},title=kmssig::${escapeData(`${f.path}: ${stateText(f)} (at ${short(report.commit)})`)}`,
     );
   if (report.problem) lines.push(`::error title=kmssig::${escapeData(report.problem)}`);
-  for (const r of report.rejected)
-    lines.push(`::warning title=kmssig::${escapeData(`a record on ${short(r.commit)} did not count: ${r.reason}`)}`);
+  for (const r of report.rejected) lines.push(`::warning title=kmssig::${escapeData(`${recordsOn(r)} did not count: ${r.reason}`)}`);
   for (const pattern of report.emptyPatterns ?? [])
     lines.push(`::warning title=kmssig::${escapeData(messages.emptyPatternWarning(pattern, report.commit).text)}`);
   const summary =

@@ -2,7 +2,7 @@ import { recordRef } from '../../core/policy.js';
 import type { CheckReport } from '../../core/report.js';
 import { messages } from '../../messages.js';
 import type { Output } from '../io.js';
-import { isFailure, short, stateText } from './stateText.js';
+import { isFailure, recordsOn, short, stateText } from './stateText.js';
 
 /**
  * The human report: a line on what was verified against what, a table of
@@ -38,7 +38,7 @@ export function printHuman(report: CheckReport, out: Output, label: string): voi
   }
   for (const path of report.uncommitted)
     out.info({ level: 'info', text: `${path}: uncommitted change (verified when committed and pushed)` });
-  for (const r of report.rejected) out.info({ level: 'info', text: `a record on ${short(r.commit)} did not count: ${r.reason}` });
+  for (const r of report.rejected) out.info({ level: 'info', text: `${recordsOn(r)} did not count: ${r.reason}` });
   for (const pattern of report.emptyPatterns ?? []) out.warn(messages.emptyPatternWarning(pattern, report.commit));
   const failing = report.files.filter(isFailure);
   if (report.status === 'quiet') {

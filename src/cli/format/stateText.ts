@@ -1,4 +1,5 @@
 import type { FileReport } from '../../core/report.js';
+import { messages } from '../../messages.js';
 
 export const short = (oid: string | undefined) => (oid ?? '').slice(0, 12);
 
@@ -8,11 +9,13 @@ export function stateText(file: FileReport): string {
     case 'ok':
       return 'ok';
     case 'modified':
+      if (file.revertsTo) return messages.revertsTo(file.signedCommit ?? '', file.revertsTo);
+      if (file.mode) return messages.modeChanged(file.signedCommit ?? '', file.mode.now, file.mode.signed);
       return `modified since ${short(file.signedCommit)}`;
     case 'unsigned':
       return 'not signed';
     case 'missing':
-      return 'signed but missing';
+      return file.behindSymlink ? messages.behindSymlink(file.behindSymlink) : 'signed but missing';
     case 'local':
       return 'local, will be signed on push';
     case 'submodule':
@@ -21,5 +24,9 @@ export function stateText(file: FileReport): string {
       return `replaced by ${file.replacedBy ?? 'a replace ref'}, checkout writes other bytes`;
   }
 }
+
+/** "a record on <commit>", or "1500 records on <commit>" for a rejection that stands for several. */
+export const recordsOn = (r: { commit: string; count?: number }) =>
+  (r.count ?? 1) > 1 ? `${r.count} records on ${short(r.commit)}` : `a record on ${short(r.commit)}`;
 
 export { isFailure } from '../../core/compare.js';

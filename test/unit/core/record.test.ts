@@ -1,12 +1,24 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { parseNote, parseRecord, payloadDigest, payloadOf, serializeRecord, type SignatureRecord } from '../../../src/core/record.js';
+import {
+  claimOf,
+  NOTE_MAX_BYTES,
+  parseNote,
+  parseRecord,
+  payloadDigest,
+  payloadOf,
+  serializeRecord,
+  signedEntries,
+  type SignatureRecord,
+  type SignatureRecordV1,
+  type SignatureRecordV2,
+} from '../../../src/core/record.js';
 
 const D1 = 'a'.repeat(128);
 const D2 = '0123456789abcdef'.repeat(8);
 
-const valid = (): SignatureRecord => ({
+const valid = (): SignatureRecordV1 => ({
   v: 1,
   alg: 'SYMMETRIC_DEFAULT',
   keyId: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
@@ -64,7 +76,9 @@ describe('parseRecord', () => {
   });
 
   it('refuses an unknown v', () => {
-    refused((r) => (r.v = 2), /unsupported version 2/);
+    // Version 2 exists since issue 24: a version-1 body (path -> digest) under v 2 is refused for its files.
+    refused((r) => (r.v = 2), /file "[^"]+": entry is not an object \{mode, sha512\}/);
+    refused((r) => (r.v = 3), /unsupported version 3/);
     refused((r) => (r.v = 0), /unsupported version/);
     refused((r) => (r.v = '1'), /unsupported version "1"/);
     refused((r) => (r.v = null), /unsupported version/);
@@ -237,5 +251,95 @@ describe('serializeRecord', () => {
       ]),
     );
     assert.equal(serializeRecord(reordered), line, 'identical records are identical lines (notes merge with cat_sort_uniq)');
+  });
+});
+
+describe('version 2: the entry type and mode are signed (issue 24, DESIGN 3.4 rule 7)', () => {
+  const v2 = (): SignatureRecordV2 => ({
+    ...valid(),
+    v: 2,
+    files: {
+      '.kmssigrc': { mode: '100644', sha512: D2 },
+      'bin/run': { mode: '100755', sha512: D1 },
+      'release/manifest.json': { mode: '120000', sha512: D1 },
+    },
+  });
+
+  it('accepts a record whose files are regular, executable and symlink entries', () => {
+    const parsed = parseRecord(JSON.stringify(v2()));
+    assert.ok(parsed.ok, !parsed.ok ? parsed.reason : '');
+    assert.deepEqual(parsed.record, v2());
+  });
+
+  it('refuses entries that are not exactly {mode, sha512} with a mode kmssig signs', () => {
+    const bad = (entry: unknown, reason: RegExp) => {
+      const line = JSON.stringify({ ...v2(), files: { 'dist/x': entry } });
+      const parsed = parseRecord(line);
+      assert.ok(!parsed.ok && reason.test(parsed.reason), `${line}: ${!parsed.ok ? parsed.reason : 'accepted'}`);
+    };
+    bad(D1, /entry is not an object/);
+    bad([D1], /entry is not an object/);
+    bad(null, /entry is not an object/);
+    bad({ sha512: D1 }, /not exactly "mode", "sha512"/);
+    bad({ mode: '100644' }, /not exactly "mode", "sha512"/);
+    bad({ mode: '100644', sha512: D1, size: 3 }, /not exactly "mode", "sha512"/);
+    for (const mode of ['100664', '160000', '040000', '644', 100644, '', null])
+      bad({ mode, sha512: D1 }, /mode .* is not 100644, 100755 or 120000/);
+    bad({ mode: '100644', sha512: D1.toUpperCase() }, /digest is not SHA-512 hex/);
+    bad({ mode: '100644', sha512: 7 }, /digest is not SHA-512 hex/);
+  });
+
+  it('the payload holds each file as {"mode","sha512"}, canonical', () => {
+    const r = v2();
+    assert.equal(
+      payloadOf(r).toString('utf8'),
+      '{"alg":"SYMMETRIC_DEFAULT",' +
+        '"context":{"author":"Test Author <author@example.com>","branch":"main","commit":"' +
+        'c'.repeat(40) +
+        '","repo":"acme/app"},' +
+        `"files":{".kmssigrc":{"mode":"100644","sha512":"${D2}"},"bin/run":{"mode":"100755","sha512":"${D1}"},` +
+        `"release/manifest.json":{"mode":"120000","sha512":"${D1}"}},` +
+        `"keyId":"${r.keyId}",` +
+        '"v":2}',
+    );
+  });
+
+  it('a changed mode, or the same digests under v1, is another payload', () => {
+    const base = payloadOf(v2()).toString('utf8');
+    for (const mode of ['100644', '100755', '120000'] as const) {
+      const r = v2();
+      if (r.files['bin/run']!.mode === mode) continue;
+      r.files['bin/run'] = { ...r.files['bin/run']!, mode };
+      assert.notEqual(payloadOf(r).toString('utf8'), base, mode);
+    }
+    const asV1: SignatureRecord = { ...valid(), files: Object.fromEntries(Object.entries(v2().files).map(([p, e]) => [p, e.sha512])) };
+    assert.notEqual(payloadOf(asV1).toString('utf8'), base);
+  });
+
+  it('a version-1 record is read as signing regular files (100644) only', () => {
+    assert.deepEqual(signedEntries(valid()), {
+      'dist/app.tgz': { mode: '100644', sha512: D1 },
+      '.kmssigrc': { mode: '100644', sha512: D2 },
+    });
+    assert.deepEqual(signedEntries(v2()), v2().files);
+  });
+
+  it('claimOf: the same claim whatever signedAt and the line, another claim for another sig or payload', () => {
+    const r = v2();
+    const reformatted = parseRecord(JSON.stringify(r, null, 2).replace(/\n/g, ' '));
+    assert.ok(reformatted.ok);
+    assert.equal(claimOf({ ...r, signedAt: '2030-01-01T00:00:00Z' }), claimOf(r));
+    assert.equal(claimOf(reformatted.record), claimOf(r));
+    assert.notEqual(claimOf({ ...r, sig: 'AAAA' }), claimOf(r));
+    assert.notEqual(claimOf({ ...r, keyId: `${r.keyId}0` }), claimOf(r));
+  });
+
+  it('the note cap holds two records of 100,000 files with 100-byte paths (docs/decisions.md)', () => {
+    const files: Record<string, { mode: '100644'; sha512: string }> = {};
+    for (let i = 0; i < 100_000; i++) files[`dist/${String(i).padStart(95, 'p')}`] = { mode: '100644', sha512: D1 };
+    assert.equal(Object.keys(files)[0]!.length, 100);
+    const line = serializeRecord({ ...v2(), files });
+    assert.ok(2 * (Buffer.byteLength(line) + 1) < NOTE_MAX_BYTES, `${Buffer.byteLength(line)} bytes`);
+    assert.ok(Buffer.byteLength(line) > 26_000_000, 'about 261 bytes a file');
   });
 });

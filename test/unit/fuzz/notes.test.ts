@@ -7,7 +7,7 @@ import { parseNote, type SignatureRecord } from '../../../src/core/record.js';
 import { KmssigError } from '../../../src/errors.js';
 import type { Repo } from '../../../src/git/repo.js';
 import { findSignedCommit } from '../../../src/usecases/findSignedCommit.js';
-import type { NotesView } from '../../../src/usecases/notesView.js';
+import { siftParsed, type NotesView } from '../../../src/usecases/notesView.js';
 import {
   commitArb,
   decide,
@@ -112,11 +112,13 @@ describe('fuzz: whole notes, the history walk, and the pure decisions', () => {
               .concat(genuineStays ? [line] : []),
           );
 
+          const records = async (cs: string[]) => new Map(cs.map((c) => [c, parseNote((notes.get(c) ?? []).join('\n'))]));
           const view: NotesView = {
             refs: new Map(),
             has: (c) => (notes.get(c) ?? []).length > 0,
             commits: () => [...notes.keys()].filter((c) => notes.get(c)!.length > 0),
-            records: async (cs) => new Map(cs.map((c) => [c, parseNote((notes.get(c) ?? []).join('\n'))])),
+            records,
+            sift: (cs, open) => siftParsed(records, cs, open),
           };
           const repo = {
             async *history() {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  catFileBatchLines,
   parseAuthors,
   parseBoundary,
   parseCatFileBatch,
@@ -208,5 +209,62 @@ describe('parsers of git output', () => {
     );
     assert.deepEqual([...parseReplaceRefs(`refs/other/${C}\n`, 'refs/other/')], [[C, `refs/other/${C}`]]);
     assert.deepEqual([...parseReplaceRefs('', 'refs/replace/')], []);
+  });
+
+  describe('catFileBatchLines (cat-file --batch read as a stream)', () => {
+    // Three blobs and a missing object, as git writes them: header, content, newline.
+    const out = z(`${A} blob 14\nline 1\nline 2\n\n`, `${B} blob 10\nno\nnewline\n`, `${C} missing\n`, `${A} blob 0\n\n`);
+    /** Feeds `out` in pieces of `size` bytes; `take` says how many lines of each object the sink wants. */
+    const read = (size: number, take = Infinity, skip: string[] = []) => {
+      const events: string[] = [];
+      let wanted = 0;
+      const reader = catFileBatchLines({
+        object(header) {
+          events.push('missing' in header ? `missing ${header.missing.slice(0, 1)}` : `object ${header.oid.slice(0, 1)} ${header.size}`);
+          wanted = take;
+          return !('oid' in header && skip.includes(header.oid));
+        },
+        line(line) {
+          events.push(`line ${JSON.stringify(line.toString())}`);
+          return --wanted > 0;
+        },
+        end: () => events.push('end'),
+      });
+      for (let at = 0; at < out.length; at += size) reader.feed(out.subarray(at, at + size));
+      return { events, complete: reader.complete() };
+    };
+    const whole = [
+      `object a 14`,
+      'line "line 1"',
+      'line "line 2"',
+      'end',
+      'object b 10',
+      'line "no"',
+      'line "newline"',
+      'end',
+      'missing c',
+      'end',
+      'object a 0',
+      'end',
+    ];
+
+    it('hands each line on, whatever chunks the output arrives in (a last line without its newline too)', () => {
+      for (const size of [1, 2, 3, 7, 13, out.length]) assert.deepEqual(read(size), { events: whole, complete: true }, `chunks of ${size}`);
+    });
+
+    it('reads past an object the sink refuses, and past the rest of one once the sink has enough', () => {
+      for (const size of [1, 5, out.length]) {
+        const skipped = read(size, Infinity, [B]).events;
+        assert.deepEqual(skipped, [...whole.slice(0, 5), 'end', ...whole.slice(8)], `chunks of ${size}`);
+        const first = read(size, 1).events;
+        assert.deepEqual(first, ['object a 14', 'line "line 1"', 'end', 'object b 10', 'line "no"', 'end', ...whole.slice(8)]);
+      }
+    });
+
+    it('tells when the output ended inside an object', () => {
+      const reader = catFileBatchLines({ object: () => true, line: () => true, end: () => {} });
+      reader.feed(out.subarray(0, 50));
+      assert.equal(reader.complete(), false);
+    });
   });
 });

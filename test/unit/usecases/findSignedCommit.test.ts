@@ -4,7 +4,7 @@ import { openPolicy } from '../../../src/core/policy.js';
 import type { ParsedRecord, SignatureRecord } from '../../../src/core/record.js';
 import type { Repo } from '../../../src/git/repo.js';
 import { findSignedCommit } from '../../../src/usecases/findSignedCommit.js';
-import type { NotesView } from '../../../src/usecases/notesView.js';
+import { siftParsed, type NotesView } from '../../../src/usecases/notesView.js';
 
 /** A history as rev-list would list it (in the order given), with records on some commits; every record is genuine. */
 function world(history: [string, string[]][], signed: Record<string, Record<string, string>>) {
@@ -27,11 +27,14 @@ function world(history: [string, string[]][], signed: Record<string, Record<stri
     },
     isShallow: async () => false,
   } as unknown as Repo;
+  const records = async (cs: string[]) =>
+    new Map(cs.map((c): [string, ParsedRecord[]] => [c, [{ ok: true, record: record(c), line: JSON.stringify(record(c)) }]]));
   const notes: NotesView = {
     refs: new Map(),
     has: (c) => Object.hasOwn(signed, c),
     commits: () => Object.keys(signed),
-    records: async (cs) => new Map(cs.map((c): [string, ParsedRecord[]] => [c, [{ ok: true, record: record(c), line: c }]])),
+    records,
+    sift: (cs, open) => siftParsed(records, cs, open),
   };
   const options = {
     repo,
